@@ -1,0 +1,437 @@
+//! The JSON API v1: request bodies parsed into domain values, and the response objects
+//! both the edge (serializes) and the widget (deserializes) use.
+//!
+//! Clients ignore response fields they do not know, so response types never deny unknown
+//! fields; request bodies are strict, so a typo is an error rather than a silent default.
+
+use crate::card::{CardError, CardNumber, Cvc, Expiry};
+use crate::currency::Currency;
+use crate::fields::{FieldError, Fields};
+use crate::money::{Amount, AmountLimits};
+use crate::secret::Secret;
+use crate::time::YearMonth;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Request and response bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// `{"error": {...}}`: all four keys are always present.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ApiError {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub code: String,
+    pub message: String,
+    pub param: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decline_code: Option<String>,
+    /// On 409s: the request's current status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PublicSeller {
+    pub display_name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PublicPayment {
+    pub id: String,
+    pub brand: String,
+    pub last4: String,
+    pub paid_at: String,
+}
+
+/// What a buyer holding the client secret may see. Never the agent, the conversation,
+/// the seller's id or the client secret.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PublicPaymentRequest {
+    pub id: String,
+    pub object: String,
+    pub status: String,
+    pub amount: String,
+    pub currency: String,
+    pub description: String,
+    pub seller: PublicSeller,
+    pub created_at: String,
+    pub livemode: bool,
+    pub payment: Option<PublicPayment>,
+}
+
+fn field_str_len(f: &Fields, name: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    if value.chars().count() > max {
+        return Err(FieldError::invalid(
+            f.path(name),
+            format!("`{}` must be at most {max} characters.", f.path(name)),
+        ));
+    }
+    Ok(())
+}
+
+fn non_empty_text<'a>(f: &Fields<'a>, name: &str, max: usize) -> Result<&'a str, FieldError> {
+    let value = f.str(name)?;
+    if value.trim().is_empty() {
+        return Err(FieldError::invalid(
+            f.path(name),
+            format!("`{}` must not be empty.", f.path(name)),
+        ));
+    }
+    field_str_len(f, name, value, max)?;
+    Ok(value)
+}
+
+/// Caller-chosen ids (`agent_id`, `conversation_id`): 1 to 128 URL-safe characters.
+pub fn parse_external_id(f: &Fields, name: &str) -> Result<Option<String>, FieldError> {
+    let Some(value) = f.opt_str(name)? else {
+        return Ok(None);
+    };
+    let ok = (1..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'));
+    if !ok {
+        return Err(FieldError::invalid(
+            f.path(name),
+            format!(
+                "`{}` must be 1 to 128 characters from A-Z a-z 0-9 - _ . ~",
+                f.path(name)
+            ),
+        ));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+fn parse_currency(f: &Fields, name: &str) -> Result<Currency, FieldError> {
+    let code = f.str(name)?;
+    Currency::parse(code).ok_or_else(|| {
+        FieldError::new(
+            "currency_unsupported",
+            f.path(name),
+            format!(
+                "`{}` must be an ISO 4217 code in upper case, such as \"USD\".",
+                f.path(name)
+            ),
+        )
+    })
+}
+
+/// An origin as the browser sends it: `https://shop.example` or `http://localhost:8787`.
+pub fn parse_origin(text: &str) -> Option<String> {
+    let (scheme, rest) = text.split_once("://")?;
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    (host_ok && port_ok).then(|| text.to_owned())
+}
+
+#[derive(Clone, Debug)]
+pub struct NewSeller {
+    pub display_name: String,
+    pub country: String,
+    pub default_currency: Currency,
+    pub allowed_origins: Vec<String>,
+}
+
+impl NewSeller {
+    pub fn parse(body: &Value) -> Result<NewSeller, FieldError> {
+        let f = Fields::new(
+            body,
+            "",
+            &[
+                "display_name",
+                "country",
+                "default_currency",
+                "allowed_origins",
+            ],
+        )?;
+        let display_name = non_empty_text(&f, "display_name", 100)?.trim().to_owned();
+        let country = f.str("country")?;
+        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(FieldError::invalid(
+                "country",
+                "`country` must be an ISO 3166-1 alpha-2 code such as \"US\".",
+            ));
+        }
+        let default_currency = parse_currency(&f, "default_currency")?;
+        let origins = f.opt_str_array("allowed_origins")?.unwrap_or_default();
+        if origins.len() > 20 {
+            return Err(FieldError::invalid(
+                "allowed_origins",
+                "`allowed_origins` holds at most 20 origins.",
+            ));
+        }
+        let allowed_origins = origins
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                parse_origin(o).ok_or_else(|| {
+                    FieldError::invalid(
+                        format!("allowed_origins.{i}"),
+                        "Each allowed origin is scheme://host[:port] in lower case, with no path, such as \"https://shop.example\".",
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(NewSeller {
+            display_name,
+            country: country.to_owned(),
+            default_currency,
+            allowed_origins,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewPaymentRequest {
+    pub amount: Amount,
+    pub description: String,
+    pub conversation_id: Option<String>,
+    pub agent_id: Option<String>,
+}
+
+impl NewPaymentRequest {
+    pub fn parse(body: &Value, limits: &AmountLimits) -> Result<NewPaymentRequest, FieldError> {
+        let f = Fields::new(
+            body,
+            "",
+            &[
+                "amount",
+                "currency",
+                "description",
+                "conversation_id",
+                "agent_id",
+            ],
+        )?;
+        let currency = parse_currency(&f, "currency")?;
+        let amount_text = f.str("amount")?;
+        let amount = Amount::parse(amount_text, currency, limits).map_err(|e| {
+            let code = match e {
+                crate::money::AmountError::TooLarge { .. } => "amount_too_large",
+                crate::money::AmountError::Zero => "amount_too_small",
+                crate::money::AmountError::Format { .. } => "parameter_invalid",
+            };
+            FieldError::new(code, "amount", e.to_string())
+        })?;
+        let description = non_empty_text(&f, "description", 500)?.to_owned();
+        Ok(NewPaymentRequest {
+            amount,
+            description,
+            conversation_id: parse_external_id(&f, "conversation_id")?,
+            agent_id: parse_external_id(&f, "agent_id")?,
+        })
+    }
+}
+
+/// Card details for one payment. The number and CVC stay inside `Secret`s.
+#[derive(Debug)]
+pub struct CardInput {
+    pub number: CardNumber,
+    pub expiry: Expiry,
+    pub cvc: Cvc,
+    pub name: Secret<String>,
+    pub postal_code: Secret<String>,
+}
+
+#[derive(Debug)]
+pub struct PayRequest {
+    pub card: CardInput,
+    pub receipt_email: Option<String>,
+}
+
+fn card_error(e: CardError) -> FieldError {
+    FieldError::new(e.code(), format!("method.{}", e.field()), e.to_string())
+}
+
+/// A plausible email address: one `@`, a dotted domain, no spaces, at most 254 characters.
+pub fn valid_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    text.len() <= 254
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+impl PayRequest {
+    pub fn parse(body: &Value, now: YearMonth) -> Result<PayRequest, FieldError> {
+        let f = Fields::new(body, "", &["method", "receipt_email"])?;
+        let m = f.object(
+            "method",
+            &[
+                "type",
+                "number",
+                "exp_month",
+                "exp_year",
+                "cvc",
+                "name",
+                "postal_code",
+            ],
+        )?;
+        let kind = m.str("type")?;
+        if kind != "card" {
+            return Err(FieldError::new(
+                "payment_method_unsupported",
+                "method.type",
+                "`method.type` must be \"card\".",
+            ));
+        }
+        let number = CardNumber::parse(m.str("number")?).map_err(card_error)?;
+        let exp_month = m.int("exp_month")?;
+        let exp_year = m.int("exp_year")?;
+        let expiry = Expiry::new(exp_month, exp_year, now).map_err(card_error)?;
+        let cvc = Cvc::parse(m.str("cvc")?, number.brand()).map_err(card_error)?;
+        let name = non_empty_text(&m, "name", 200)?.trim().to_owned();
+        let postal = non_empty_text(&m, "postal_code", 16)?.trim();
+        if !postal
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        {
+            return Err(FieldError::invalid(
+                "method.postal_code",
+                "`method.postal_code` may contain letters, digits, spaces and hyphens.",
+            ));
+        }
+        let receipt_email = match f.opt_str("receipt_email")? {
+            Some(e) if !valid_email(e) => {
+                return Err(FieldError::invalid(
+                    "receipt_email",
+                    "`receipt_email` is not a valid email address.",
+                ))
+            }
+            other => other.map(str::to_owned),
+        };
+        Ok(PayRequest {
+            card: CardInput {
+                number,
+                expiry,
+                cvc,
+                name: Secret::new(name),
+                postal_code: Secret::new(postal.to_owned()),
+            },
+            receipt_email,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: YearMonth = YearMonth {
+        year: 2026,
+        month: 11,
+    };
+
+    fn pay(method: Value) -> Result<PayRequest, FieldError> {
+        PayRequest::parse(&json!({ "method": method }), NOW)
+    }
+
+    fn good_method() -> Value {
+        json!({"type": "card", "number": "4242424242424242", "exp_month": 12, "exp_year": 2030,
+               "cvc": "123", "name": "Ada Buyer", "postal_code": "94107"})
+    }
+
+    #[test]
+    fn pay_errors_name_fields() {
+        assert!(pay(good_method()).is_ok());
+        let cases: &[(&str, Value, &str)] = &[
+            ("number", json!("4242424242424241"), "method.number"),
+            ("number", json!(4242424242424242u64), "method.number"),
+            ("exp_month", json!(13), "method.exp_month"),
+            ("exp_year", json!(2020), "method.exp_year"),
+            ("exp_year", json!(30), "method.exp_year"),
+            ("cvc", json!("12"), "method.cvc"),
+            ("cvc", json!(123), "method.cvc"),
+            ("name", json!(""), "method.name"),
+            ("type", json!("paypal"), "method.type"),
+        ];
+        for (key, value, param) in cases {
+            let mut m = good_method();
+            m[*key] = value.clone();
+            assert_eq!(pay(m).unwrap_err().param, *param, "{key}={value}");
+        }
+        let mut m = good_method();
+        m["extra"] = json!(1);
+        assert_eq!(pay(m).unwrap_err().code, "parameter_unknown");
+    }
+
+    #[test]
+    fn error_never_echoes_the_number() {
+        let mut m = good_method();
+        m["number"] = json!("4242424242424241");
+        let err = pay(m).unwrap_err();
+        assert!(!format!("{err:?}").contains("424242424242424"));
+    }
+
+    #[test]
+    fn payment_request_parse() {
+        let limits = AmountLimits::default();
+        let ok = NewPaymentRequest::parse(
+            &json!({"amount": "12.50", "currency": "USD", "description": "Tee"}),
+            &limits,
+        )
+        .unwrap();
+        assert_eq!(ok.amount.to_decimal_string(), "12.50");
+        let err = |v: Value| NewPaymentRequest::parse(&v, &limits).unwrap_err();
+        assert_eq!(
+            err(json!({"amount": "1e3", "currency": "USD", "description": "x"})).param,
+            "amount"
+        );
+        assert_eq!(
+            err(json!({"amount": "12", "currency": "usd", "description": "x"})).param,
+            "currency"
+        );
+        assert_eq!(
+            err(json!({"amount": 12, "currency": "USD", "description": "x"})).param,
+            "amount"
+        );
+        assert_eq!(
+            err(json!({"amount": "1", "currency": "USD", "description": "x", "agent_id": "a b"}))
+                .param,
+            "agent_id"
+        );
+        assert_eq!(
+            err(json!({"amount": "1", "currency": "USD"})).param,
+            "description"
+        );
+    }
+
+    #[test]
+    fn origins() {
+        assert!(parse_origin("https://shop.example").is_some());
+        assert!(parse_origin("http://localhost:8787").is_some());
+        for bad in [
+            "https://shop.example/",
+            "ftp://x",
+            "https://",
+            "https://Shop.example",
+            "https://a:b",
+            "*",
+        ] {
+            assert!(parse_origin(bad).is_none(), "{bad}");
+        }
+    }
+}

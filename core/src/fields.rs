@@ -1,0 +1,169 @@
+//! A strict reader for JSON request bodies: unknown keys, wrong types and missing fields
+//! become errors that name the field (`param`), so every 400 points at what to fix.
+
+use serde_json::{Map, Value};
+
+/// A field-level rejection: the API's `code`, a human `message` and the dotted `param` path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub code: &'static str,
+    pub message: String,
+    pub param: String,
+}
+
+impl FieldError {
+    pub fn new(code: &'static str, param: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            code,
+            message: message.into(),
+            param: param.into(),
+        }
+    }
+
+    pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new("parameter_invalid", param, message)
+    }
+}
+
+/// The fields of one JSON object, read one at a time by name.
+pub struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    prefix: String,
+}
+
+impl<'a> Fields<'a> {
+    /// `allowed` lists every key the object may carry; any other key is `parameter_unknown`.
+    pub fn new(value: &'a Value, prefix: &str, allowed: &[&str]) -> Result<Fields<'a>, FieldError> {
+        let param = if prefix.is_empty() { "body" } else { prefix };
+        let map = value.as_object().ok_or_else(|| {
+            FieldError::new(
+                "parameter_invalid_type",
+                param,
+                format!("`{param}` must be a JSON object."),
+            )
+        })?;
+        let fields = Fields {
+            map,
+            prefix: prefix.to_owned(),
+        };
+        // Report unknown keys in a stable (sorted) order.
+        let mut keys: Vec<&String> = map.keys().collect();
+        keys.sort();
+        if let Some(unknown) = keys.into_iter().find(|k| !allowed.contains(&k.as_str())) {
+            let param = fields.path(unknown);
+            return Err(FieldError::new(
+                "parameter_unknown",
+                param.clone(),
+                format!("Received unknown parameter `{param}`."),
+            ));
+        }
+        Ok(fields)
+    }
+
+    pub fn path(&self, name: &str) -> String {
+        if self.prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.prefix)
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.map.get(name).filter(|v| !v.is_null())
+    }
+
+    fn wrong_type(&self, name: &str, kind: &str) -> FieldError {
+        let param = self.path(name);
+        FieldError::new(
+            "parameter_invalid_type",
+            param.clone(),
+            format!("`{param}` must be {kind}."),
+        )
+    }
+
+    pub fn missing(&self, name: &str) -> FieldError {
+        let param = self.path(name);
+        FieldError::new(
+            "parameter_missing",
+            param.clone(),
+            format!("Missing required parameter `{param}`."),
+        )
+    }
+
+    pub fn opt_str(&self, name: &str) -> Result<Option<&'a str>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(self.wrong_type(name, "a string")),
+        }
+    }
+
+    pub fn str(&self, name: &str) -> Result<&'a str, FieldError> {
+        self.opt_str(name)?.ok_or_else(|| self.missing(name))
+    }
+
+    pub fn int(&self, name: &str) -> Result<i64, FieldError> {
+        match self.get(name) {
+            None => Err(self.missing(name)),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .ok_or_else(|| self.wrong_type(name, "an integer")),
+            Some(_) => Err(self.wrong_type(name, "an integer")),
+        }
+    }
+
+    pub fn opt_bool(&self, name: &str) -> Result<Option<bool>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.wrong_type(name, "a boolean")),
+        }
+    }
+
+    pub fn opt_str_array(&self, name: &str) -> Result<Option<Vec<&'a str>>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    v.as_str()
+                        .ok_or_else(|| self.wrong_type(&format!("{name}.{i}"), "a string"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(self.wrong_type(name, "an array of strings")),
+        }
+    }
+
+    /// A nested object, read with its own allowed keys; its params are `name.key`.
+    pub fn object(&self, name: &str, allowed: &[&str]) -> Result<Fields<'a>, FieldError> {
+        let value = self.get(name).ok_or_else(|| self.missing(name))?;
+        Fields::new(value, &self.path(name), allowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_the_field_at_fault() {
+        let v = json!({"a": "x", "n": 3, "o": {"k": 1}});
+        let f = Fields::new(&v, "", &["a", "n", "o"]).unwrap();
+        assert_eq!(f.str("a").unwrap(), "x");
+        assert_eq!(f.str("n").unwrap_err().param, "n");
+        assert_eq!(f.str("n").unwrap_err().code, "parameter_invalid_type");
+        assert_eq!(f.str("zz").unwrap_err().code, "parameter_missing");
+        assert_eq!(f.int("n").unwrap(), 3);
+        let err = f.object("o", &["j"]).err().unwrap();
+        assert_eq!((err.code, err.param.as_str()), ("parameter_unknown", "o.k"));
+        let err = Fields::new(&v, "", &["a"]).err().unwrap();
+        assert_eq!((err.code, err.param.as_str()), ("parameter_unknown", "n"));
+        assert_eq!(
+            Fields::new(&json!([1]), "", &[]).err().unwrap().param,
+            "body"
+        );
+    }
+}
