@@ -1,0 +1,382 @@
+//! One real `wrangler dev` (workerd with local SQLite Durable Objects) per `Edge`, started
+//! the way docs/CONTRACT.md describes, with its own secrets, persist dir and log file.
+//!
+//! The process runs in its own process group, so stopping it also stops the workerd it
+//! spawned. A shared `Edge` lives in a static whose destructor never runs, so every launch
+//! also starts a tiny shell watchdog that takes the group down once the test process is gone.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::http::Call;
+
+/// Set to keep the temp dir (state, env, logs) after the run, for a post-mortem.
+const KEEP_ENV: &str = "CHATPAY_KEEP_STATE";
+/// Seconds to wait for `GET /healthz`; two shared cores can make a cold start slow.
+const START_TIMEOUT_ENV: &str = "CHATPAY_EDGE_START_TIMEOUT";
+const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(90);
+
+pub struct Edge {
+    root: PathBuf,
+    dir: PathBuf,
+    admin_key: String,
+    port: u16,
+    launches: u32,
+    wrangler: Option<Child>,
+    watchdog: Option<Child>,
+    agent: ureq::Agent,
+}
+
+impl Edge {
+    /// Starts a fresh edge with fresh secrets and empty state, and waits until it is healthy.
+    pub fn start() -> Edge {
+        let root = repo_root();
+        let shim = root.join("edge/build/worker/shim.mjs");
+        assert!(
+            shim.exists(),
+            "{} is missing: build the edge first (scripts/build-edge.sh)",
+            shim.display()
+        );
+        let dir = fresh_dir();
+        let admin_key = random_hex(32);
+        let env = format!(
+            "PLATFORM_ADMIN_KEY={admin_key}\nVAULT_KEY={}\nFINGERPRINT_KEY={}\nID_KEY={}\nDEMO_MODE=true\n",
+            random_hex(32),
+            random_hex(32),
+            random_hex(32),
+        );
+        fs::write(dir.join("env"), env).expect("write env file");
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(60))
+            .redirects(0)
+            // A fresh connection per call: a pooled one the server has closed would turn a
+            // POST into a transport error instead of an answer.
+            .max_idle_connections(0)
+            .build();
+        let mut edge = Edge {
+            root,
+            dir,
+            admin_key,
+            port: 0,
+            launches: 0,
+            wrangler: None,
+            watchdog: None,
+            agent,
+        };
+        edge.launch();
+        edge
+    }
+
+    /// Stops wrangler and starts it again on the same persist dir and secrets.
+    /// The port may change: use `base_url()` afresh afterwards.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    /// SIGTERM to wrangler, a grace period, then SIGKILL to its whole process group.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.wrangler.take() {
+            let pid = child.id() as libc::pid_t;
+            signal(pid, libc::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(100));
+            }
+            signal(-pid, libc::SIGKILL);
+            let _ = child.wait();
+            // workerd is a grandchild: wait until the group is gone so the next launch
+            // never shares the SQLite files with a dying process.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while group_alive(pid) && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(50));
+            }
+        }
+        if let Some(mut watchdog) = self.watchdog.take() {
+            signal(-(watchdog.id() as libc::pid_t), libc::SIGKILL);
+            let _ = watchdog.wait();
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn admin_key(&self) -> &str {
+        &self.admin_key
+    }
+
+    /// wrangler's `--persist-to` directory: the Durable Objects' SQLite files live here.
+    pub fn persist_dir(&self) -> PathBuf {
+        self.dir.join("state")
+    }
+
+    /// wrangler's stdout and stderr, across every launch of this edge.
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.join("wrangler.log")
+    }
+
+    pub fn log_tail(&self, lines: usize) -> String {
+        let text = fs::read(self.log_path())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// A request to this edge: `edge.call("GET", "/healthz").send()`.
+    pub fn call(&self, method: &str, path: &str) -> Call<'_> {
+        Call::new(&self.agent, self.base_url(), method, path)
+    }
+
+    fn launch(&mut self) {
+        let (port, inspector_port) = two_free_ports();
+        self.launches += 1;
+        let log_path = self.log_path();
+        let mut log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .expect("open wrangler log");
+        writeln!(
+            log,
+            "=== chatpay-tests: launch {} on port {port} ===",
+            self.launches
+        )
+        .expect("write wrangler log");
+        let bin = self.root.join("node_modules/.bin");
+        let path = match std::env::var_os("PATH") {
+            Some(p) => {
+                let mut dirs = vec![bin.clone()];
+                dirs.extend(std::env::split_paths(&p));
+                std::env::join_paths(dirs).expect("PATH")
+            }
+            None => bin.clone().into_os_string(),
+        };
+        let port_text = port.to_string();
+        let inspector_text = inspector_port.to_string();
+        let persist = self.persist_dir();
+        let env_file = self.dir.join("env");
+        let child = Command::new(bin.join("wrangler"))
+            .args(["dev", "--config", "edge/wrangler.toml", "--ip", "127.0.0.1"])
+            .args(["--port", &port_text, "--inspector-port", &inspector_text])
+            .arg("--persist-to")
+            .arg(&persist)
+            .arg("--env-file")
+            .arg(&env_file)
+            .arg("--show-interactive-dev-session=false")
+            .current_dir(&self.root)
+            .env("PATH", path)
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("WRANGLER_HIDE_BANNER", "true")
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            .env("NO_COLOR", "1")
+            .env("FORCE_COLOR", "0")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("clone log handle"))
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.join("wrangler").display()));
+        self.watchdog = Some(spawn_watchdog(child.id(), &self.dir));
+        self.wrangler = Some(child);
+        self.port = port;
+        self.wait_healthy();
+    }
+
+    fn wait_healthy(&mut self) {
+        let timeout = std::env::var(START_TIMEOUT_ENV)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map_or(DEFAULT_START_TIMEOUT, Duration::from_secs);
+        let probe = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(3))
+            .max_idle_connections(0)
+            .build();
+        let url = format!("{}/healthz", self.base_url());
+        let started = Instant::now();
+        loop {
+            if let Some(child) = self.wrangler.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!(
+                        "wrangler exited ({status}) before /healthz answered; log tail:\n{}",
+                        self.log_tail(60)
+                    );
+                }
+            }
+            if let Ok(resp) = probe.get(&url).call() {
+                if resp.status() == 200 {
+                    return;
+                }
+            }
+            if started.elapsed() > timeout {
+                let tail = self.log_tail(60);
+                self.stop();
+                panic!(
+                    "GET {url} did not answer 200 within {timeout:?}; log tail:\n{tail}\n\
+                     (set {START_TIMEOUT_ENV}=SECONDS to wait longer)"
+                );
+            }
+            thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+impl Drop for Edge {
+    fn drop(&mut self) {
+        self.stop();
+        if std::env::var_os(KEEP_ENV).is_some() {
+            eprintln!("chatpay-tests: kept {}", self.dir.display());
+        } else {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+static SHARED: OnceLock<Result<Edge, String>> = OnceLock::new();
+static ACTIVE_TESTS: AtomicUsize = AtomicUsize::new(0);
+
+/// The edge shared by every test of one test binary. Holding the handle marks the calling
+/// test as running, which `wait_for_other_tests` relies on.
+pub fn shared() -> SharedEdge {
+    ACTIVE_TESTS.fetch_add(1, Ordering::SeqCst);
+    let handle = SharedEdge(());
+    let started = SHARED.get_or_init(|| {
+        std::panic::catch_unwind(Edge::start).map_err(|e| {
+            e.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".to_owned())
+        })
+    });
+    if let Err(why) = started {
+        panic!("the shared edge failed to start: {why}");
+    }
+    handle
+}
+
+pub struct SharedEdge(());
+
+impl std::ops::Deref for SharedEdge {
+    type Target = Edge;
+    fn deref(&self) -> &Edge {
+        match SHARED.get() {
+            Some(Ok(edge)) => edge,
+            _ => unreachable!("SharedEdge exists only once the edge started"),
+        }
+    }
+}
+
+impl Drop for SharedEdge {
+    fn drop(&mut self) {
+        ACTIVE_TESTS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Waits (without asserting anything about time) until the calling test, holding one
+/// `SharedEdge`, is the only one left holding the shared edge. libtest starts tests in name
+/// order, so a test named `zz_...` that calls this sees the work of all the others.
+pub fn wait_for_other_tests() {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while ACTIVE_TESTS.load(Ordering::SeqCst) > 1 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+fn fresh_dir() -> PathBuf {
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir = std::env::temp_dir().join(format!(
+        "chatpay-tests-{}-{nanos}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::SeqCst)
+    ));
+    fs::create_dir_all(dir.join("state")).expect("create temp dir");
+    dir
+}
+
+/// `bytes` random bytes from the kernel, as lower-case hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .expect("read /dev/urandom");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Two distinct free loopback ports, both held until both are chosen.
+fn two_free_ports() -> (u16, u16) {
+    let a = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let b = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let ports = (
+        a.local_addr().expect("addr").port(),
+        b.local_addr().expect("addr").port(),
+    );
+    drop((a, b));
+    ports
+}
+
+fn signal(pid: libc::pid_t, sig: libc::c_int) {
+    // SAFETY: kill(2) has no memory-safety preconditions; a stale pid only yields ESRCH.
+    unsafe {
+        libc::kill(pid, sig);
+    }
+}
+
+fn group_alive(pgid: libc::pid_t) -> bool {
+    // SAFETY: as above; signal 0 only checks for existence.
+    unsafe { libc::kill(-pgid, 0) == 0 }
+}
+
+/// A shell loop in its own process group: once this test process is gone, it stops
+/// wrangler's group and removes the temp dir (unless asked to keep it).
+fn spawn_watchdog(wrangler_pid: u32, dir: &Path) -> Child {
+    const SCRIPT: &str = r#"
+        parent=$1; group=$2; dir=$3; keep=$4
+        while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+        kill -s TERM "$group" 2>/dev/null
+        sleep 2
+        kill -s KILL -- "-$group" 2>/dev/null
+        [ "$keep" = 1 ] || rm -rf "$dir"
+    "#;
+    let keep = if std::env::var_os(KEEP_ENV).is_some() {
+        "1"
+    } else {
+        "0"
+    };
+    Command::new("sh")
+        .arg("-c")
+        .arg(SCRIPT)
+        .arg("chatpay-watchdog")
+        .arg(std::process::id().to_string())
+        .arg(wrangler_pid.to_string())
+        .arg(dir)
+        .arg(keep)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("spawn watchdog shell")
+}
