@@ -1,1 +1,24 @@
-pub fn x(){}
+//! The chatpay edge: a Cloudflare Worker that validates, tokenizes and records payments,
+//! serves the widget's iframe page and the JSON API. Each seller's records live in that
+//! seller's SQLite-backed Durable Object ([`ledger::SellerLedger`]).
+
+mod crypto;
+mod demo;
+mod frame;
+mod http;
+mod idempotency;
+mod ids;
+mod ledger;
+mod processor;
+mod router;
+mod schema;
+
+pub use demo::DemoState;
+pub use ledger::SellerLedger;
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    Ok(router::handle(req, env).await)
+}

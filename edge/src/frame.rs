@@ -1,0 +1,63 @@
+//! The iframe page that hosts the payment card. It is served from the edge's own origin so
+//! the host page's scripts and styles never touch card data, and its CSP lets only the
+//! seller's allowed origins frame it.
+
+use crate::crypto::Keys;
+use crate::http::Fail;
+use crate::ids::ObjectId;
+use crate::ledger::{Command, Op, ORIGINS_HEADER};
+use crate::router::{ledger, Outcome};
+use worker::{Env, Headers, Response};
+
+const ORIGINS_META: &str = r#"<meta name="chatpay-allowed-origins" content="">"#;
+
+fn html_attr_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+pub async fn page(id: &str, env: &Env, keys: &Keys) -> Outcome {
+    let request = ObjectId::parse("pr_", id, keys).ok_or_else(|| Fail::missing("payment request"))?;
+    let info = ledger(
+        env,
+        request.seller,
+        Command {
+            op: Op::FrameInfo,
+            seller_id: request.seller.id(keys),
+            request_id: Some(request.id.clone()),
+            key_hash: None,
+            idempotency: None,
+            body: None,
+        },
+    )
+    .await?;
+    if info.status_code() != 200 {
+        return Ok(info);
+    }
+    let origins = info.headers().get(ORIGINS_HEADER).ok().flatten().unwrap_or_default();
+    let mut template = env
+        .assets("ASSETS")?
+        .fetch("https://assets.local/v1/frame.html", None)
+        .await?;
+    if template.status_code() != 200 {
+        return Err(Fail::internal("The widget is not built: dist/public/v1/frame.html is missing."));
+    }
+    let html = template.text().await?.replacen(
+        ORIGINS_META,
+        &format!(r#"<meta name="chatpay-allowed-origins" content="{}">"#, html_attr_escape(&origins)),
+        1,
+    );
+    let ancestors = if origins.trim().is_empty() { "'none'".to_string() } else { origins };
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set(
+        "content-security-policy",
+        &format!(
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; \
+             img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
+        ),
+    )?;
+    Ok(Response::ok(html)?.with_headers(headers))
+}

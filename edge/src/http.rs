@@ -1,0 +1,110 @@
+//! JSON responses and the one error shape: `{"error": {type, code, message, param}}`.
+
+use chatpay_core::api::{ApiError, ErrorBody};
+use chatpay_core::fields::FieldError;
+use serde::Serialize;
+use worker::{Headers, Response};
+
+/// A failed API call, on its way to becoming a 4xx (or, for our own faults, a 500).
+#[derive(Debug)]
+pub struct Fail {
+    pub http: u16,
+    pub error: ApiError,
+}
+
+impl Fail {
+    pub fn new(http: u16, kind: &str, code: &str, message: impl Into<String>) -> Fail {
+        Fail {
+            http,
+            error: ApiError {
+                kind: kind.into(),
+                code: code.into(),
+                message: message.into(),
+                param: None,
+                decline_code: None,
+                status: None,
+            },
+        }
+    }
+
+    pub fn param(mut self, param: impl Into<String>) -> Fail {
+        self.error.param = Some(param.into());
+        self
+    }
+
+    pub fn invalid(code: &str, message: impl Into<String>) -> Fail {
+        Fail::new(400, "invalid_request_error", code, message)
+    }
+
+    pub fn auth_required() -> Fail {
+        Fail::new(
+            401,
+            "authentication_error",
+            "authentication_required",
+            "No credential was provided. Send `Authorization: Bearer <key>`.",
+        )
+    }
+
+    pub fn bad_credentials() -> Fail {
+        Fail::new(401, "authentication_error", "invalid_credentials", "The credential provided is not valid.")
+    }
+
+    pub fn missing(what: &str) -> Fail {
+        Fail::new(404, "invalid_request_error", "resource_missing", format!("No such {what}."))
+    }
+
+    pub fn not_payable(status: &str) -> Fail {
+        let mut f = Fail::new(
+            409,
+            "invalid_request_error",
+            "request_not_payable",
+            format!("This payment request is {status} and can no longer be paid."),
+        );
+        f.error.status = Some(status.into());
+        f
+    }
+
+    pub fn conflict(code: &str, status: &str, message: impl Into<String>) -> Fail {
+        let mut f = Fail::new(409, "invalid_request_error", code, message);
+        f.error.status = Some(status.into());
+        f
+    }
+
+    pub fn internal(message: impl Into<String>) -> Fail {
+        Fail::new(500, "api_error", "internal_error", message)
+    }
+
+    pub fn into_response(self) -> Response {
+        json(self.http, &ErrorBody { error: self.error })
+    }
+}
+
+impl From<FieldError> for Fail {
+    fn from(e: FieldError) -> Fail {
+        Fail::invalid(e.code, e.message).param(e.param)
+    }
+}
+
+impl From<worker::Error> for Fail {
+    fn from(e: worker::Error) -> Fail {
+        // Storage or runtime faults: ours, not the caller's. The message stays generic;
+        // the detail goes to the log (it never holds request bodies).
+        worker::console_error!("internal error: {e}");
+        Fail::internal("An internal error occurred. The request can be retried safely with the same Idempotency-Key.")
+    }
+}
+
+pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".into());
+    text_response(status, text, "application/json")
+}
+
+pub fn text_response(status: u16, body: String, content_type: &str) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("content-type", content_type);
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.set("x-content-type-options", "nosniff");
+    Response::ok(body)
+        .map(|r| r.with_status(status).with_headers(headers))
+        .unwrap_or_else(|_| Response::empty().expect("an empty response can always be built"))
+}

@@ -1,0 +1,592 @@
+//! One seller's ledger: a SQLite-backed Durable Object holding that seller's profile, keys,
+//! payment requests, payments, vault entries and idempotency records.
+//!
+//! The Worker authenticates ids and keys (MACs) and routes here; the ledger owns the state
+//! and every state change. A transition's writes run with no `.await` between them, since
+//! Durable Object SQLite refuses `BEGIN`; the object's input gate does the rest.
+
+use crate::crypto::{hex_encode, Keys, VAULT_KEY_VERSION};
+use crate::http::{json, Fail};
+use crate::idempotency::{self, IdempotencyKey};
+use crate::ids::{client_secret, ObjectId, SellerRef};
+use crate::processor::{Authorization, Outcome, Processor, Sandbox};
+use crate::schema;
+use chatpay_core::api::{NewPaymentRequest, NewSeller, PayRequest, PublicPayment, PublicPaymentRequest, PublicSeller};
+use chatpay_core::state::{Event, Status};
+use chatpay_core::time::{rfc3339, year_month};
+use chatpay_core::{Amount, AmountLimits, Currency};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::cell::Cell;
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
+
+/// What the Worker asks of a ledger.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    InitSeller,
+    CreateRequest,
+    GetRequest,
+    GetPublic,
+    Pay,
+    Cancel,
+    FrameInfo,
+    AllowedOrigins,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Command {
+    pub op: Op,
+    pub seller_id: String,
+    #[serde(default)]
+    pub request_id: Option<String>,
+    /// SHA-256 of the seller key used, for seller-authenticated ops.
+    #[serde(default)]
+    pub key_hash: Option<String>,
+    #[serde(default)]
+    pub idempotency: Option<IdempotencyKey>,
+    #[serde(default)]
+    pub body: Option<Value>,
+}
+
+/// The response header that carries the seller's allowed origins back to the Worker, which
+/// turns it into CORS headers and strips it.
+pub const ORIGINS_HEADER: &str = "x-chatpay-allowed-origins";
+
+#[durable_object(fetch)]
+pub struct SellerLedger {
+    state: State,
+    env: Env,
+    migrated: Cell<bool>,
+}
+
+impl DurableObject for SellerLedger {
+    fn new(state: State, env: Env) -> Self {
+        Self {
+            state,
+            env,
+            migrated: Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let command: Command = req.json().await?;
+        let keys = match Keys::from_env(&self.env) {
+            Ok(k) => k,
+            Err(e) => return Ok(Fail::internal(format!("edge misconfigured: {e}")).into_response()),
+        };
+        let sql = self.state.storage().sql();
+        if !self.migrated.get() {
+            schema::migrate(&sql)?;
+            self.migrated.set(true);
+        }
+        let ledger = Ledger {
+            sql,
+            keys,
+            env: &self.env,
+        };
+        let (response, origins) = ledger.dispatch(command).await;
+        let mut response = response;
+        if let Some(origins) = origins {
+            response.headers_mut().set(ORIGINS_HEADER, &origins)?;
+        }
+        Ok(response)
+    }
+}
+
+fn now_seconds() -> i64 {
+    (worker::Date::now().as_millis() / 1000) as i64
+}
+
+#[derive(Deserialize)]
+struct SellerRow {
+    id: String,
+    display_name: String,
+    country: String,
+    default_currency: String,
+    allowed_origins: String,
+    livemode: i64,
+    created_at: i64,
+    init_mac: String,
+}
+
+impl SellerRow {
+    fn origins(&self) -> Vec<String> {
+        serde_json::from_str(&self.allowed_origins).unwrap_or_default()
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "seller",
+            "display_name": self.display_name,
+            "country": self.country,
+            "default_currency": self.default_currency,
+            "allowed_origins": self.origins(),
+            "created_at": rfc3339(self.created_at),
+            "livemode": self.livemode != 0,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct RequestRow {
+    id: String,
+    status: String,
+    amount_minor: i64,
+    currency: String,
+    description: String,
+    conversation_id: Option<String>,
+    agent_id: Option<String>,
+    created_at: i64,
+    canceled_at: Option<i64>,
+}
+
+impl RequestRow {
+    fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Requested)
+    }
+
+    fn amount(&self) -> Amount {
+        let currency = Currency::parse(&self.currency).expect("stored currencies were validated");
+        Amount::from_minor(self.amount_minor as u64, currency)
+    }
+}
+
+#[derive(Deserialize)]
+struct PaymentRow {
+    id: String,
+    amount_minor: i64,
+    currency: String,
+    receipt_email: Option<String>,
+    paid_at: i64,
+    brand: String,
+    last4: String,
+    exp_month: i64,
+    exp_year: i64,
+    fingerprint: String,
+}
+
+const REQUEST_COLUMNS: &str =
+    "id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, canceled_at";
+
+struct Ledger<'a> {
+    sql: SqlStorage,
+    keys: Keys,
+    env: &'a Env,
+}
+
+type Reply = (Response, Option<String>);
+
+impl Ledger<'_> {
+    async fn dispatch(&self, command: Command) -> Reply {
+        if command.op == Op::InitSeller {
+            return (self.init_seller(&command).unwrap_or_else(Fail::into_response), None);
+        }
+        let seller = match self.seller() {
+            Ok(Some(s)) => s,
+            Ok(None) => return (Fail::missing("seller").into_response(), None),
+            Err(e) => return (Fail::from(e).into_response(), None),
+        };
+        let origins = Some(seller.origins().join(" "));
+        if let Some(hash) = &command.key_hash {
+            match self.key_active(hash) {
+                Ok(true) => {}
+                Ok(false) => return (Fail::bad_credentials().into_response(), origins),
+                Err(e) => return (Fail::from(e).into_response(), origins),
+            }
+        }
+        let result = match command.op {
+            Op::InitSeller => unreachable!("handled above"),
+            Op::CreateRequest => self.idempotent(&command, |body| self.create_request(&seller, body)).await,
+            Op::GetRequest => self.request_json(&seller, command.request_id.as_deref(), true).map(|v| json(200, &v)),
+            Op::GetPublic => self.public(&seller, command.request_id.as_deref()).map(|v| json(200, &v)),
+            Op::Pay => self.pay(&seller, &command).await,
+            Op::Cancel => self.idempotent(&command, |_| self.cancel(&seller, command.request_id.as_deref())).await,
+            Op::FrameInfo => self.load_request(command.request_id.as_deref()).map(|_| json(200, &json!({}))),
+            Op::AllowedOrigins => Ok(json(200, &json!({}))),
+        };
+        (result.unwrap_or_else(Fail::into_response), origins)
+    }
+
+    fn seller(&self) -> Result<Option<SellerRow>> {
+        Ok(self
+            .sql
+            .exec(
+                "SELECT id, display_name, country, default_currency, allowed_origins, livemode, created_at, init_mac FROM seller",
+                None,
+            )?
+            .to_array::<SellerRow>()?
+            .into_iter()
+            .next())
+    }
+
+    fn key_active(&self, hash: &str) -> Result<bool> {
+        #[derive(Deserialize)]
+        struct One {
+            #[allow(dead_code)]
+            n: i64,
+        }
+        Ok(!self
+            .sql
+            .exec(
+                "SELECT 1 AS n FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+                vec![hash.into()],
+            )?
+            .to_array::<One>()?
+            .is_empty())
+    }
+
+    /// Creates the seller once. Replaying the same creation (same body) answers the same
+    /// object; a different body for an existing seller is an idempotency conflict.
+    fn init_seller(&self, command: &Command) -> std::result::Result<Response, Fail> {
+        let body = command.body.clone().unwrap_or(Value::Null);
+        let new = NewSeller::parse(&body)?;
+        let mac = self.keys.body_mac(idempotency::canonical_json(&body).as_bytes());
+        if let Some(existing) = self.seller()? {
+            if existing.init_mac != mac {
+                return Err(Fail::new(
+                    422,
+                    "idempotency_error",
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was already used with a different request body.",
+                ));
+            }
+            return Ok(json(201, &existing.to_json()));
+        }
+        let key_hash = command.key_hash.clone().ok_or_else(|| Fail::internal("missing key hash"))?;
+        let now = now_seconds();
+        let livemode = SellerRef::from_id(&command.seller_id, &self.keys)
+            .ok_or_else(|| Fail::internal("bad seller id"))?
+            .mode()
+            .livemode();
+        let origins = serde_json::to_string(&new.allowed_origins).unwrap_or_else(|_| "[]".into());
+        self.sql.exec(
+            "INSERT INTO seller (id, display_name, country, default_currency, allowed_origins, livemode, created_at, init_mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                command.seller_id.clone().into(),
+                new.display_name.into(),
+                new.country.into(),
+                new.default_currency.code().into(),
+                origins.into(),
+                i64::from(livemode).into(),
+                now.into(),
+                mac.into(),
+            ],
+        )?;
+        self.sql.exec(
+            "INSERT INTO api_keys (key_hash, kind, created_at) VALUES (?, 'secret', ?)",
+            vec![key_hash.into(), now.into()],
+        )?;
+        let seller = self.seller()?.ok_or_else(|| Fail::internal("seller vanished"))?;
+        Ok(json(201, &seller.to_json()))
+    }
+
+    /// Runs `op` under the command's Idempotency-Key, if any: replays a finished first
+    /// response, refuses a key in use or reused with another body, records the result.
+    async fn idempotent<F>(&self, command: &Command, op: F) -> std::result::Result<Response, Fail>
+    where
+        F: FnOnce(&Value) -> std::result::Result<(u16, Value), Fail>,
+    {
+        let body = command.body.clone().unwrap_or(Value::Null);
+        let Some(idem) = &command.idempotency else {
+            let (status, value) = op(&body)?;
+            return Ok(json(status, &value));
+        };
+        let now = now_seconds();
+        let mac = self.keys.body_mac(idempotency::canonical_json(&body).as_bytes());
+        if let Some(replay) = idempotency::lookup(&self.sql, idem, &mac, now)? {
+            return Ok(replayed(replay));
+        }
+        let (status, value) = match op(&body) {
+            Ok(ok) => ok,
+            Err(fail) if fail.http >= 500 || fail.http == 400 => return Err(fail),
+            Err(fail) => (fail.http, serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error }).unwrap_or(Value::Null)),
+        };
+        let text = value.to_string();
+        idempotency::begin(&self.sql, idem, &mac, now)?;
+        idempotency::finish(&self.sql, idem, status, &text)?;
+        Ok(json(status, &value))
+    }
+
+    fn limits(&self) -> AmountLimits {
+        self.env
+            .var("AMOUNT_LIMITS")
+            .ok()
+            .and_then(|v| AmountLimits::parse(&v.to_string()).ok())
+            .unwrap_or_default()
+    }
+
+    fn create_request(&self, seller: &SellerRow, body: &Value) -> std::result::Result<(u16, Value), Fail> {
+        let new = NewPaymentRequest::parse(body, &self.limits())?;
+        let seller_ref = SellerRef::from_id(&seller.id, &self.keys).ok_or_else(|| Fail::internal("bad seller id"))?;
+        let id = ObjectId::generate("pr_", seller_ref, &self.keys).id;
+        let now = now_seconds();
+        self.sql.exec(
+            "INSERT INTO payment_requests (id, status, amount_minor, currency, description, conversation_id, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                id.clone().into(),
+                Status::Requested.as_str().into(),
+                (new.amount.minor() as i64).into(),
+                new.amount.currency().code().into(),
+                new.description.into(),
+                new.conversation_id.into(),
+                new.agent_id.clone().into(),
+                now.into(),
+            ],
+        )?;
+        let actor = new.agent_id.map_or_else(|| "seller".to_string(), |a| format!("agent:{a}"));
+        self.event(&id, "payment_request.created", &actor, json!({}), now)?;
+        Ok((201, self.request_json(seller, Some(&id), true)?))
+    }
+
+    fn load_request(&self, id: Option<&str>) -> std::result::Result<RequestRow, Fail> {
+        let id = id.ok_or_else(|| Fail::missing("payment request"))?;
+        self.sql
+            .exec(
+                &format!("SELECT {REQUEST_COLUMNS} FROM payment_requests WHERE id = ?"),
+                vec![id.into()],
+            )?
+            .to_array::<RequestRow>()?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Fail::missing("payment request"))
+    }
+
+    fn payment_for(&self, request_id: &str) -> Result<Option<PaymentRow>> {
+        Ok(self
+            .sql
+            .exec(
+                "SELECT p.id, p.amount_minor, p.currency, p.receipt_email, p.paid_at, v.brand, v.last4, v.exp_month, v.exp_year, v.fingerprint
+                 FROM payments p JOIN vault v ON v.token = p.token WHERE p.request_id = ?",
+                vec![request_id.into()],
+            )?
+            .to_array::<PaymentRow>()?
+            .into_iter()
+            .next())
+    }
+
+    /// The seller's full view of a request.
+    fn request_json(&self, seller: &SellerRow, id: Option<&str>, _full: bool) -> std::result::Result<Value, Fail> {
+        let row = self.load_request(id)?;
+        let payment = self.payment_for(&row.id)?.map(|p| {
+            let amount = Amount::from_minor(p.amount_minor as u64, Currency::parse(&p.currency).expect("validated"));
+            json!({
+                "id": p.id,
+                "object": "payment",
+                "amount": amount.to_decimal_string(),
+                "currency": p.currency,
+                "method": {
+                    "type": "card",
+                    "brand": p.brand,
+                    "last4": p.last4,
+                    "exp_month": p.exp_month,
+                    "exp_year": p.exp_year,
+                    "fingerprint": p.fingerprint,
+                },
+                "receipt_email": p.receipt_email,
+                "paid_at": rfc3339(p.paid_at),
+            })
+        });
+        Ok(json!({
+            "id": row.id,
+            "object": "payment_request",
+            "client_secret": client_secret(&row.id, &self.keys),
+            "status": row.status().public_str(),
+            "amount": row.amount().to_decimal_string(),
+            "currency": row.currency,
+            "description": row.description,
+            "seller": {"id": seller.id, "display_name": seller.display_name},
+            "conversation_id": row.conversation_id,
+            "agent_id": row.agent_id,
+            "created_at": rfc3339(row.created_at),
+            "canceled_at": row.canceled_at.map(rfc3339),
+            "livemode": seller.livemode != 0,
+            "payment": payment,
+        }))
+    }
+
+    /// The buyer's view: no agent, no conversation, no seller id, no client secret.
+    fn public(&self, seller: &SellerRow, id: Option<&str>) -> std::result::Result<PublicPaymentRequest, Fail> {
+        let row = self.load_request(id)?;
+        let payment = self.payment_for(&row.id)?.map(|p| PublicPayment {
+            id: p.id,
+            brand: p.brand,
+            last4: p.last4,
+            paid_at: rfc3339(p.paid_at),
+        });
+        Ok(PublicPaymentRequest {
+            id: row.id.clone(),
+            object: "payment_request".into(),
+            status: row.status().public_str().into(),
+            amount: row.amount().to_decimal_string(),
+            currency: row.currency.clone(),
+            description: row.description.clone(),
+            seller: PublicSeller {
+                display_name: seller.display_name.clone(),
+            },
+            created_at: rfc3339(row.created_at),
+            livemode: seller.livemode != 0,
+            payment,
+        })
+    }
+
+    fn event(&self, request_id: &str, kind: &str, actor: &str, data: Value, now: i64) -> Result<()> {
+        self.sql.exec(
+            "INSERT INTO events (request_id, type, actor, data, created_at) VALUES (?, ?, ?, ?, ?)",
+            vec![request_id.into(), kind.into(), actor.into(), data.to_string().into(), now.into()],
+        )?;
+        Ok(())
+    }
+
+    fn cancel(&self, seller: &SellerRow, id: Option<&str>) -> std::result::Result<(u16, Value), Fail> {
+        let row = self.load_request(id)?;
+        let status = row.status();
+        if status.apply(Event::Cancel).is_err() {
+            return Err(Fail::conflict(
+                "request_not_cancelable",
+                status.as_str(),
+                format!("This payment request is {} and cannot be canceled.", status.as_str()),
+            ));
+        }
+        let now = now_seconds();
+        self.sql.exec(
+            "UPDATE payment_requests SET status = ?, canceled_at = ? WHERE id = ? AND status = ?",
+            vec![Status::Canceled.as_str().into(), now.into(), row.id.clone().into(), status.as_str().into()],
+        )?;
+        self.event(&row.id, "payment_request.canceled", "seller", json!({}), now)?;
+        Ok((200, self.request_json(seller, Some(&row.id), true)?))
+    }
+
+    /// Pays a request at most once. Claims it (`processing`) and the idempotency key before
+    /// the first `.await`, so concurrent pays and retries see the claim and are refused.
+    async fn pay(&self, seller: &SellerRow, command: &Command) -> std::result::Result<Response, Fail> {
+        let row = self.load_request(command.request_id.as_deref())?;
+        let body = command.body.clone().unwrap_or(Value::Null);
+        let now = now_seconds();
+        let mac = self.keys.body_mac(idempotency::canonical_json(&body).as_bytes());
+        if let Some(idem) = &command.idempotency {
+            if let Some(replay) = idempotency::lookup(&self.sql, idem, &mac, now)? {
+                return Ok(replayed(replay));
+            }
+        }
+        let pay = PayRequest::parse(&body, year_month(now))?;
+        let status = row.status();
+        let Ok(processing) = status.apply(Event::BeginPay) else {
+            return Err(Fail::not_payable(status.as_str()));
+        };
+
+        // --- synchronous claim: no .await until the processor call ---
+        self.sql.exec(
+            "UPDATE payment_requests SET status = ? WHERE id = ? AND status = ?",
+            vec![processing.as_str().into(), row.id.clone().into(), status.as_str().into()],
+        )?;
+        if let Some(idem) = &command.idempotency {
+            idempotency::begin(&self.sql, idem, &mac, now)?;
+        }
+        let seller_ref = SellerRef::from_id(&seller.id, &self.keys).ok_or_else(|| Fail::internal("bad seller id"))?;
+        let token = ObjectId::generate("tok_", seller_ref, &self.keys).id;
+        let card = &pay.card;
+        let plaintext = json!({
+            "number": card.number.expose_digits(),
+            "exp_month": card.expiry.month,
+            "exp_year": card.expiry.year,
+        })
+        .to_string();
+        let sealed = self.keys.seal(&seller.id, &token, plaintext.as_bytes());
+        let fingerprint = self.keys.fingerprint(&seller.id, card.number.expose_digits());
+        self.sql.exec(
+            "INSERT INTO vault (token, key_version, sealed, brand, last4, exp_month, exp_year, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                token.clone().into(),
+                VAULT_KEY_VERSION.into(),
+                hex_encode(&sealed).into(),
+                card.number.brand().as_str().into(),
+                card.number.last4().into(),
+                i64::from(card.expiry.month).into(),
+                i64::from(card.expiry.year).into(),
+                fingerprint.into(),
+                now.into(),
+            ],
+        )?;
+        // --- end of claim ---
+
+        let amount = row.amount();
+        let outcome = if seller.livemode != 0 {
+            Outcome::Declined(crate::processor::Decline::ProcessingError)
+        } else {
+            Sandbox
+                .authorize(Authorization {
+                    card,
+                    amount,
+                    reference: &token,
+                })
+                .await
+        };
+
+        let now = now_seconds();
+        let (http, value) = match outcome {
+            Outcome::Approved { processor_ref } => {
+                let payment_id = ObjectId::generate("pay_", seller_ref, &self.keys).id;
+                self.sql.exec(
+                    "INSERT INTO payments (id, request_id, token, amount_minor, currency, receipt_email, processor_ref, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    vec![
+                        payment_id.clone().into(),
+                        row.id.clone().into(),
+                        token.clone().into(),
+                        (amount.minor() as i64).into(),
+                        amount.currency().code().into(),
+                        pay.receipt_email.clone().into(),
+                        processor_ref.into(),
+                        now.into(),
+                    ],
+                )?;
+                let paid = processing.apply(Event::Approve).expect("processing → paid is allowed");
+                self.sql.exec(
+                    "UPDATE payment_requests SET status = ?, payment_id = ? WHERE id = ?",
+                    vec![paid.as_str().into(), payment_id.clone().into(), row.id.clone().into()],
+                )?;
+                self.attempt(&row.id, &token, "approved", None, now)?;
+                self.event(&row.id, "payment_request.paid", "buyer", json!({"payment_id": payment_id}), now)?;
+                (200, serde_json::to_value(self.public(seller, Some(&row.id))?).unwrap_or(Value::Null))
+            }
+            Outcome::Declined(decline) => {
+                let back = processing.apply(Event::Decline).expect("processing → requested is allowed");
+                self.sql.exec(
+                    "UPDATE payment_requests SET status = ? WHERE id = ?",
+                    vec![back.as_str().into(), row.id.clone().into()],
+                )?;
+                self.attempt(&row.id, &token, "declined", Some(decline.decline_code()), now)?;
+                self.event(
+                    &row.id,
+                    "payment_request.payment_failed",
+                    "buyer",
+                    json!({"decline_code": decline.decline_code()}),
+                    now,
+                )?;
+                let mut fail = Fail::new(402, "card_error", decline.error_code(), decline.message());
+                fail.error.param = decline.param().map(str::to_owned);
+                fail.error.decline_code = Some(decline.decline_code().into());
+                (402, serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error }).unwrap_or(Value::Null))
+            }
+        };
+        if let Some(idem) = &command.idempotency {
+            idempotency::finish(&self.sql, idem, http, &value.to_string())?;
+        }
+        Ok(json(http, &value))
+    }
+
+    fn attempt(&self, request_id: &str, token: &str, outcome: &str, decline: Option<&str>, now: i64) -> Result<()> {
+        self.sql.exec(
+            "INSERT INTO payment_attempts (request_id, token, outcome, decline_code, created_at) VALUES (?, ?, ?, ?, ?)",
+            vec![request_id.into(), token.into(), outcome.into(), decline.into(), now.into()],
+        )?;
+        Ok(())
+    }
+}
+
+fn replayed(replay: idempotency::Replay) -> Response {
+    let mut response = crate::http::text_response(replay.http, replay.body, "application/json");
+    let _ = response.headers_mut().set("idempotent-replayed", "true");
+    response
+}

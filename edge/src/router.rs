@@ -1,0 +1,333 @@
+//! The Worker's front door: routing, authentication and body checks. It verifies every id
+//! and key by its MAC before routing, so garbage never wakes a Durable Object, then hands a
+//! [`Command`] to the owning seller's ledger.
+
+use crate::crypto::{ct_eq, key_hash, Keys};
+use crate::http::{json, text_response, Fail};
+use crate::idempotency::IdempotencyKey;
+use crate::ids::{client_secret_valid, Mode, ObjectId, SecretKey, SellerRef};
+use crate::ledger::{Command, Op, ORIGINS_HEADER};
+use crate::{demo, frame};
+use chatpay_core::api::{NewSeller, MAX_BODY_BYTES};
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+use worker::{Env, Headers, Method, Request, RequestInit, Response};
+
+pub type Outcome = Result<Response, Fail>;
+
+pub async fn handle(req: Request, env: Env) -> Response {
+    let origin = req.headers().get("origin").ok().flatten();
+    let mut response = match route(req, &env).await {
+        Ok(r) => r,
+        Err(f) => f.into_response(),
+    };
+    finish_cors(&mut response, origin.as_deref());
+    response
+}
+
+/// Turns the ledger's allowed-origins header into CORS headers and strips it.
+fn finish_cors(response: &mut Response, origin: Option<&str>) {
+    let headers = response.headers_mut();
+    let allowed = headers.get(ORIGINS_HEADER).ok().flatten();
+    let _ = headers.delete(ORIGINS_HEADER);
+    if let (Some(allowed), Some(origin)) = (allowed, origin) {
+        if allowed.split(' ').any(|o| o == origin) {
+            let _ = headers.set("access-control-allow-origin", origin);
+            let _ = headers.set("access-control-expose-headers", "idempotent-replayed");
+        }
+        let _ = headers.set("vary", "Origin");
+    }
+}
+
+async fn route(mut req: Request, env: &Env) -> Outcome {
+    let url = req.url().map_err(|_| Fail::invalid("invalid_url", "The URL could not be parsed."))?;
+    let path = url.path().to_owned();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let method = req.method();
+    let keys = Keys::from_env(env).map_err(|e| Fail::internal(format!("edge misconfigured: {e}")))?;
+
+    if method == Method::Options {
+        return preflight(&segments, env, &keys).await;
+    }
+    match segments.as_slice() {
+        ["healthz"] => allow(&method, &[Method::Get], || async { Ok(json(200, &serde_json::json!({"ok": true}))) }).await,
+        [] | ["index.html"] => allow(&method, &[Method::Get], || demo::page(&req, env, &keys)).await,
+        ["demo", "seed"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || demo::seed(&req, env, &keys)).await
+        }
+        ["v1", "sellers"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || create_seller(&mut req, env, &keys)).await
+        }
+        ["v1", "payment_requests"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let body = read_json(&mut req, true).await?;
+                let idem = idempotency(&req, &hash, &path)?;
+                ledger(env, seller, command(Op::CreateRequest, seller, &keys, None, Some(hash), idem, body)).await
+            })
+            .await
+        }
+        ["v1", "payment_requests", id] => {
+            allow(&method, &[Method::Get], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let id = owned_request(id, seller, &keys)?;
+                ledger(env, seller, command(Op::GetRequest, seller, &keys, Some(id), Some(hash), None, None)).await
+            })
+            .await
+        }
+        ["v1", "payment_requests", id, "public"] => {
+            allow(&method, &[Method::Get], || async {
+                let request = buyer_auth(&req, id, &keys)?;
+                ledger(env, request.seller, command(Op::GetPublic, request.seller, &keys, Some(request.id), None, None, None)).await
+            })
+            .await
+        }
+        ["v1", "payment_requests", id, "pay"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || async {
+                let request = buyer_auth(&req, id, &keys)?;
+                let body = read_json(&mut req, true).await?;
+                let credential = key_hash(&bearer(&req)?);
+                let idem = idempotency(&req, &credential, &path)?;
+                ledger(env, request.seller, command(Op::Pay, request.seller, &keys, Some(request.id), None, idem, body)).await
+            })
+            .await
+        }
+        ["v1", "payment_requests", id, "cancel"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let id = owned_request(id, seller, &keys)?;
+                let body = read_json(&mut req, false).await?;
+                if let Some(b) = &body {
+                    chatpay_core::fields::Fields::new(b, "", &[])?;
+                }
+                let idem = idempotency(&req, &hash, &path)?;
+                ledger(env, seller, command(Op::Cancel, seller, &keys, Some(id), Some(hash), idem, body)).await
+            })
+            .await
+        }
+        ["v1", "frame", id] => allow(&method, &[Method::Get], || frame::page(id, env, &keys)).await,
+        _ => Err(Fail::new(404, "invalid_request_error", "resource_missing", format!("Unrecognized request URL ({path})."))),
+    }
+}
+
+/// Runs `handler` if the method is one the path allows, else 405 with `Allow`.
+async fn allow<F, Fut>(method: &Method, allowed: &[Method], handler: F) -> Outcome
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Outcome>,
+{
+    if allowed.contains(method) {
+        return handler().await;
+    }
+    let names: Vec<String> = allowed.iter().map(|m| m.to_string()).chain(["OPTIONS".into()]).collect();
+    let mut response = Fail::new(
+        405,
+        "invalid_request_error",
+        "method_not_allowed",
+        format!("{method} is not allowed here. Allowed: {}.", names.join(", ")),
+    )
+    .into_response();
+    let _ = response.headers_mut().set("allow", &names.join(", "));
+    Ok(response)
+}
+
+fn command(
+    op: Op,
+    seller: SellerRef,
+    keys: &Keys,
+    request_id: Option<String>,
+    key_hash: Option<String>,
+    idempotency: Option<IdempotencyKey>,
+    body: Option<Value>,
+) -> Command {
+    Command {
+        op,
+        seller_id: seller.id(keys),
+        request_id,
+        key_hash,
+        idempotency,
+        body,
+    }
+}
+
+/// Sends a command to the seller's ledger (one Durable Object per seller and mode).
+pub async fn ledger(env: &Env, seller: SellerRef, command: Command) -> Outcome {
+    let stub = env
+        .durable_object("LEDGER")?
+        .id_from_name(&seller.object_name())?
+        .get_stub()?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&serde_json::to_string(&command).map_err(|_| Fail::internal("encode"))?)));
+    let mut response = stub.fetch_with_request(Request::new_with_init("https://ledger/", &init)?).await?;
+    // Re-wrap: a fetched response's headers are immutable.
+    let status = response.status_code();
+    let replayed = response.headers().get("idempotent-replayed").ok().flatten();
+    let origins = response.headers().get(ORIGINS_HEADER).ok().flatten();
+    let mut out = text_response(status, response.text().await?, "application/json");
+    let headers = out.headers_mut();
+    if let Some(r) = replayed {
+        headers.set("idempotent-replayed", &r)?;
+    }
+    if let Some(o) = origins {
+        headers.set(ORIGINS_HEADER, &o)?;
+    }
+    Ok(out)
+}
+
+pub fn bearer(req: &Request) -> Result<String, Fail> {
+    let header = req.headers().get("authorization").ok().flatten().ok_or_else(Fail::auth_required)?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(Fail::bad_credentials)?;
+    Ok(token.to_owned())
+}
+
+/// A seller's secret key: MAC-checked here, checked against the ledger's key hashes there.
+fn seller_auth(req: &Request, keys: &Keys) -> Result<(SellerRef, String), Fail> {
+    let token = bearer(req)?;
+    let key = SecretKey::parse(&token, keys).ok_or_else(Fail::bad_credentials)?;
+    Ok((key.seller, key_hash(&token)))
+}
+
+pub fn admin_auth(req: &Request, keys: &Keys) -> Result<(), Fail> {
+    let token = bearer(req)?;
+    if ct_eq(token.as_bytes(), keys.admin_key.as_bytes()) {
+        Ok(())
+    } else {
+        Err(Fail::bad_credentials())
+    }
+}
+
+/// A request id that must belong to the authenticated seller. Another seller's id is the
+/// same 404 as an unknown one, so ids cannot be probed.
+fn owned_request(id: &str, seller: SellerRef, keys: &Keys) -> Result<String, Fail> {
+    match ObjectId::parse("pr_", id, keys) {
+        Some(parsed) if parsed.seller == seller => Ok(parsed.id),
+        _ => Err(Fail::missing("payment request")),
+    }
+}
+
+/// The buyer's client secret for one request.
+fn buyer_auth(req: &Request, id: &str, keys: &Keys) -> Result<ObjectId, Fail> {
+    let request = ObjectId::parse("pr_", id, keys).ok_or_else(|| Fail::missing("payment request"))?;
+    let token = bearer(req)?;
+    if client_secret_valid(&request.id, &token, keys) {
+        Ok(request)
+    } else {
+        Err(Fail::bad_credentials())
+    }
+}
+
+fn idempotency(req: &Request, credential_hash: &str, path: &str) -> Result<Option<IdempotencyKey>, Fail> {
+    let Some(key) = req.headers().get("idempotency-key").ok().flatten() else {
+        return Ok(None);
+    };
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Fail::invalid(
+            "idempotency_key_invalid",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+        )
+        .param("Idempotency-Key"));
+    }
+    Ok(Some(IdempotencyKey {
+        scope: format!("{credential_hash}:{path}"),
+        key,
+    }))
+}
+
+/// Reads a JSON body: at most 64 KB, `Content-Type: application/json`, well-formed.
+pub async fn read_json(req: &mut Request, required: bool) -> Result<Option<Value>, Fail> {
+    let too_large = || {
+        Fail::new(
+            413,
+            "invalid_request_error",
+            "body_too_large",
+            format!("Request bodies are limited to {} KB.", MAX_BODY_BYTES / 1024),
+        )
+    };
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let bytes = req.bytes().await.map_err(|_| Fail::invalid("invalid_body", "The request body could not be read."))?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(too_large());
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return if required {
+            Err(Fail::invalid("parameter_missing", "A JSON request body is required."))
+        } else {
+            Ok(None)
+        };
+    }
+    let content_type = req.headers().get("content-type").ok().flatten().unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "application/json" {
+        return Err(Fail::new(
+            415,
+            "invalid_request_error",
+            "unsupported_media_type",
+            "Send the request body as JSON with `Content-Type: application/json`.",
+        ));
+    }
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| Fail::invalid("invalid_json", format!("The body is not valid JSON: {e}.")))
+}
+
+/// CORS preflight: 204 always; allowed origins only for a seller's own request routes.
+async fn preflight(segments: &[&str], env: &Env, keys: &Keys) -> Outcome {
+    let mut response = Response::empty()?.with_status(204);
+    let headers = Headers::new();
+    headers.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
+    headers.set("access-control-allow-headers", "Authorization, Content-Type, Idempotency-Key")?;
+    headers.set("access-control-max-age", "600")?;
+    if let ["v1", "payment_requests", id, ..] = segments {
+        if let Some(request) = ObjectId::parse("pr_", id, keys) {
+            let c = command(Op::AllowedOrigins, request.seller, keys, None, None, None, None);
+            if let Ok(r) = ledger(env, request.seller, c).await {
+                if let Some(o) = r.headers().get(ORIGINS_HEADER).ok().flatten() {
+                    headers.set(ORIGINS_HEADER, &o)?;
+                }
+            }
+        }
+    }
+    response = response.with_headers(headers);
+    Ok(response)
+}
+
+/// `POST /v1/sellers` (platform admin). With an Idempotency-Key, the seller id and key are
+/// derived from it, so a retry lands on the same ledger, which replays or refuses.
+pub async fn create_seller(req: &mut Request, env: &Env, keys: &Keys) -> Outcome {
+    admin_auth(req, keys)?;
+    let body = read_json(req, true).await?.unwrap_or(Value::Null);
+    NewSeller::parse(&body)?;
+    let seed = idempotency(req, &key_hash(&keys.admin_key), "/v1/sellers")?
+        .map(|idem| keys.id_mac(b"seller-idempotency", format!("{}|{}", idem.scope, idem.key).as_bytes()));
+    let seller = match &seed {
+        Some(s) => SellerRef::derive(Mode::Test, s),
+        None => SellerRef::generate(Mode::Test),
+    };
+    let secret = SecretKey::generate(seller, seed.as_ref(), keys);
+    let c = command(Op::InitSeller, seller, keys, None, Some(key_hash(&secret)), None, Some(body));
+    let mut response = ledger(env, seller, c).await?;
+    if response.status_code() != 201 {
+        return Ok(response);
+    }
+    let mut object: Value = response.json().await?;
+    object["secret_key"] = Value::String(secret);
+    Ok(json(201, &object))
+}

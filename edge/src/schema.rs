@@ -1,0 +1,110 @@
+//! The seller ledger's SQLite schema, migrated by versioned code. Each migration runs once,
+//! in order; `schema_version` records how far this object's database has come.
+
+use worker::{Result, SqlStorage};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: sellers, keys, requests, payments, vault, idempotency, events.
+    "CREATE TABLE seller (
+        id TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        country TEXT NOT NULL,
+        default_currency TEXT NOT NULL,
+        allowed_origins TEXT NOT NULL,
+        livemode INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        init_mac TEXT NOT NULL
+    );
+    CREATE TABLE api_keys (
+        key_hash TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    CREATE TABLE payment_requests (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        description TEXT NOT NULL,
+        conversation_id TEXT,
+        agent_id TEXT,
+        created_at INTEGER NOT NULL,
+        payment_id TEXT,
+        canceled_at INTEGER
+    );
+    CREATE INDEX payment_requests_created ON payment_requests (created_at DESC, id DESC);
+    CREATE TABLE vault (
+        token TEXT PRIMARY KEY,
+        key_version INTEGER NOT NULL,
+        sealed TEXT NOT NULL,
+        brand TEXT NOT NULL,
+        last4 TEXT NOT NULL,
+        exp_month INTEGER NOT NULL,
+        exp_year INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE REFERENCES payment_requests (id),
+        token TEXT NOT NULL REFERENCES vault (token),
+        amount_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        receipt_email TEXT,
+        processor_ref TEXT NOT NULL,
+        paid_at INTEGER NOT NULL
+    );
+    CREATE TABLE payment_attempts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        decline_code TEXT,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        body_mac TEXT NOT NULL,
+        http_status INTEGER NOT NULL,
+        response TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+    );
+    CREATE INDEX idempotency_created ON idempotency (created_at);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        data TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX events_request ON events (request_id, id);",
+];
+
+#[derive(serde::Deserialize)]
+struct Version {
+    version: i64,
+}
+
+/// Brings this object's database up to the newest schema. Runs synchronously, so no other
+/// event sees a half-migrated database.
+pub fn migrate(sql: &SqlStorage) -> Result<()> {
+    sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", None)?;
+    let current = sql
+        .exec("SELECT version FROM schema_version", None)?
+        .to_array::<Version>()?
+        .first()
+        .map_or(0, |v| v.version);
+    for (i, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        for statement in migration.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            sql.exec(statement, None)?;
+        }
+        let version = i as i64 + 1;
+        sql.exec("DELETE FROM schema_version", None)?;
+        sql.exec("INSERT INTO schema_version (version) VALUES (?)", vec![version.into()])?;
+    }
+    Ok(())
+}

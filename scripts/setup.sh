@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what is missing, at pinned versions: the wasm32 target, wasm-bindgen-cli and
+# worker-build (skipped when the right versions are installed), the npm packages (wrangler,
+# Node 22, binaryen, playwright-core) and, with --browser, Debian's chromium and chromedriver.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+if [[ "${1:-}" == "--browser" ]] && ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1; then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get install -y chromium chromium-driver || { $SUDO apt-get update && $SUDO apt-get install -y chromium chromium-driver; }
+fi
+if ! dpkg -s pkg-config libssl-dev >/dev/null 2>&1; then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get install -y pkg-config libssl-dev || { $SUDO apt-get update && $SUDO apt-get install -y pkg-config libssl-dev; }
+fi
+
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+if ! cargo install --list | grep -qx "worker-build v$WORKER_BUILD_VERSION:"; then
+  cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked --force
+fi
+
+lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [[ "$(cat node_modules/.chatpay-lock-sum 2>/dev/null || true)" != "$lock_sum" ]]; then
+  npm ci --no-audit --no-fund
+  echo "$lock_sum" > node_modules/.chatpay-lock-sum
+fi
+cargo fetch --locked
