@@ -21,6 +21,8 @@ pub enum Param {
     Null,
     /// This dotted field path.
     Is(&'static str),
+    /// Present (a string or null), value unspecified by the contract.
+    Any,
 }
 
 /// The error body `{"error": {"type", "code", "message", "param"}}` with all four keys,

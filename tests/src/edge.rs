@@ -39,12 +39,16 @@ impl Edge {
     /// Starts a fresh edge with fresh secrets and empty state, and waits until it is healthy.
     pub fn start() -> Edge {
         let root = repo_root();
-        let shim = root.join("edge/build/worker/shim.mjs");
-        assert!(
-            shim.exists(),
-            "{} is missing: build the edge first (scripts/build-edge.sh)",
-            shim.display()
-        );
+        for (built, by) in [
+            ("edge/build/worker/shim.mjs", "scripts/build-edge.sh"),
+            ("dist/public", "scripts/build-widget.sh"),
+        ] {
+            assert!(
+                root.join(built).exists(),
+                "{} is missing: build it first ({by})",
+                root.join(built).display()
+            );
+        }
         let dir = fresh_dir();
         let admin_key = random_hex(32);
         let env = format!(
@@ -85,13 +89,13 @@ impl Edge {
     /// SIGTERM to wrangler, a grace period, then SIGKILL to its whole process group.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.wrangler.take() {
-            let pid = child.id() as libc::pid_t;
-            signal(pid, libc::SIGTERM);
+            let pid = child.id();
+            signal("TERM", &pid.to_string());
             let deadline = Instant::now() + Duration::from_secs(10);
             while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
                 thread::sleep(Duration::from_millis(100));
             }
-            signal(-pid, libc::SIGKILL);
+            signal("KILL", &format!("-{pid}"));
             let _ = child.wait();
             // workerd is a grandchild: wait until the group is gone so the next launch
             // never shares the SQLite files with a dying process.
@@ -101,7 +105,7 @@ impl Edge {
             }
         }
         if let Some(mut watchdog) = self.watchdog.take() {
-            signal(-(watchdog.id() as libc::pid_t), libc::SIGKILL);
+            signal("KILL", &format!("-{}", watchdog.id()));
             let _ = watchdog.wait();
         }
     }
@@ -337,16 +341,23 @@ fn two_free_ports() -> (u16, u16) {
     ports
 }
 
-fn signal(pid: libc::pid_t, sig: libc::c_int) {
-    // SAFETY: kill(2) has no memory-safety preconditions; a stale pid only yields ESRCH.
-    unsafe {
-        libc::kill(pid, sig);
-    }
+/// `kill -s SIG -- TARGET` (a negative target is a process group). The kill command keeps
+/// this crate free of FFI; a target already gone is not an error here.
+fn signal(sig: &str, target: &str) {
+    let _ = Command::new("kill")
+        .args(["-s", sig, "--", target])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
-fn group_alive(pgid: libc::pid_t) -> bool {
-    // SAFETY: as above; signal 0 only checks for existence.
-    unsafe { libc::kill(-pgid, 0) == 0 }
+fn group_alive(pgid: u32) -> bool {
+    Command::new("kill")
+        .args(["-s", "0", "--", &format!("-{pgid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// A shell loop in its own process group: once this test process is gone, it stops
