@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every test in one command: installs what is missing (including Debian's chromium and
+# chromedriver), builds once, then runs the core unit/property tests, the integration tests
+# against a real `wrangler dev`, and the end-to-end tests in headless Chromium.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "install (pinned)";           scripts/setup.sh --browser
+step "format";                     cargo fmt --all --check
+step "build widget and edge";      scripts/build.sh
+step "lint";                       cargo clippy -p chatpay-core -p chatpay-tests --all-targets -- -D warnings
+                                   cargo clippy -p chatpay-edge -p chatpay-widget --target wasm32-unknown-unknown -- -D warnings
+step "core unit + property tests"; cargo test -p chatpay-core
+step "integration tests (wrangler dev)"; cargo test -p chatpay-tests -- --test-threads 8
+step "end to end (headless Chromium)";   node --test --test-concurrency=1 tests/e2e/
+step "all tests passed"
