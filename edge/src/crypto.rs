@@ -59,7 +59,10 @@ impl Keys {
     /// Keyed fingerprint of a card number, scoped to one seller so that sellers cannot link
     /// each other's buyers.
     pub fn fingerprint(&self, seller_id: &str, pan: &str) -> String {
-        let mac = hmac(&self.fingerprint_key, &[seller_id.as_bytes(), b"\0", pan.as_bytes()]);
+        let mac = hmac(
+            &self.fingerprint_key,
+            &[seller_id.as_bytes(), b"\0", pan.as_bytes()],
+        );
         crate::ids::base32(&mac[..16])
     }
 
@@ -85,7 +88,13 @@ impl Keys {
         let aad = vault_aad(seller_id, token);
         let sealed = self
             .seller_vault_cipher(seller_id)
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
             .expect("AES-GCM encryption of a small message cannot fail");
         [nonce.as_slice(), &sealed].concat()
     }
@@ -95,7 +104,13 @@ impl Keys {
         let (nonce, ciphertext) = sealed.split_at_checked(12)?;
         let aad = vault_aad(seller_id, token);
         self.seller_vault_cipher(seller_id)
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: &aad,
+                },
+            )
             .ok()
     }
 }

@@ -9,17 +9,30 @@ use crate::ledger::{Command, Op};
 use crate::router::{admin_auth, create_seller, ledger, Outcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use worker::{durable_object, DurableObject, Env, Headers, Method, Request, RequestInit, Response, Result, State};
+use worker::{
+    durable_object, DurableObject, Env, Headers, Method, Request, RequestInit, Response, Result,
+    State,
+};
 
 const PAGE: &str = include_str!("../../index.html");
 
 fn enabled(env: &Env) -> bool {
-    env.var("DEMO_MODE").map(|v| v.to_string() == "true").unwrap_or(false)
-        || env.secret("DEMO_MODE").map(|v| v.to_string() == "true").unwrap_or(false)
+    env.var("DEMO_MODE")
+        .map(|v| v.to_string() == "true")
+        .unwrap_or(false)
+        || env
+            .secret("DEMO_MODE")
+            .map(|v| v.to_string() == "true")
+            .unwrap_or(false)
 }
 
 fn not_found() -> Fail {
-    Fail::new(404, "invalid_request_error", "resource_missing", "Unrecognized request URL.")
+    Fail::new(
+        404,
+        "invalid_request_error",
+        "resource_missing",
+        "Unrecognized request URL.",
+    )
 }
 
 /// (`http://localhost:PORT`, `http://127.0.0.1:PORT`) from the request URL.
@@ -54,7 +67,10 @@ pub async fn seed(req: &Request, env: &Env, keys: &Keys) -> Outcome {
     let mut seller_req = internal_request(&keys.admin_key, &seller_body)?;
     let mut created = create_seller(&mut seller_req, env, keys).await?;
     let seller: Value = created.json().await?;
-    let secret = seller["secret_key"].as_str().unwrap_or_default().to_string();
+    let secret = seller["secret_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let key = SecretKey::parse(&secret, keys).ok_or_else(|| Fail::internal("seed key"))?;
     let mut requests = Vec::new();
     for (amount, currency, description) in [
@@ -67,8 +83,10 @@ pub async fn seed(req: &Request, env: &Env, keys: &Keys) -> Outcome {
             request_id: None,
             key_hash: Some(crate::crypto::key_hash(&secret)),
             idempotency: None,
-            body: Some(json!({"amount": amount, "currency": currency, "description": description,
-                              "conversation_id": "demo-chat", "agent_id": "maya"})),
+            body: Some(
+                json!({"amount": amount, "currency": currency, "description": description,
+                              "conversation_id": "demo-chat", "agent_id": "maya"}),
+            ),
         };
         let mut r = ledger(env, key.seller, c).await?;
         let v: Value = r.json().await?;
@@ -77,12 +95,19 @@ pub async fn seed(req: &Request, env: &Env, keys: &Keys) -> Outcome {
             v["client_secret"].as_str().unwrap_or_default().to_string(),
         ));
     }
-    let state = Seeded { requests: requests.clone() };
-    let stub = env.durable_object("DEMO")?.id_from_name("demo")?.get_stub()?;
+    let state = Seeded {
+        requests: requests.clone(),
+    };
+    let stub = env
+        .durable_object("DEMO")?
+        .id_from_name("demo")?
+        .get_stub()?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Put)
-        .with_body(Some(serde_json::to_string(&state).unwrap_or_default().into()));
-    stub.fetch_with_request(Request::new_with_init("https://demo/", &init)?).await?;
+    init.with_method(Method::Put).with_body(Some(
+        serde_json::to_string(&state).unwrap_or_default().into(),
+    ));
+    stub.fetch_with_request(Request::new_with_init("https://demo/", &init)?)
+        .await?;
     Ok(json(
         201,
         &json!({
@@ -114,9 +139,14 @@ pub async fn page(req: &Request, env: &Env, _keys: &Keys) -> Outcome {
     let (host, page_origin, edge_origin) = origins(req)?;
     if host != "localhost" {
         // The page must be on another origin than the card's iframe, as on a real site.
-        return Ok(Response::redirect(worker::Url::parse(&format!("{page_origin}/")).map_err(|_| Fail::internal("url"))?)?);
+        return Ok(Response::redirect(
+            worker::Url::parse(&format!("{page_origin}/")).map_err(|_| Fail::internal("url"))?,
+        )?);
     }
-    let stub = env.durable_object("DEMO")?.id_from_name("demo")?.get_stub()?;
+    let stub = env
+        .durable_object("DEMO")?
+        .id_from_name("demo")?
+        .get_stub()?;
     let mut r = stub.fetch_with_str("https://demo/").await?;
     let state: Option<Seeded> = r.json().await?;
     let Some(state) = state.filter(|s| s.requests.len() >= 2) else {
@@ -132,7 +162,11 @@ pub async fn page(req: &Request, env: &Env, _keys: &Keys) -> Outcome {
         .replace("{{CLIENT_SECRET_1}}", &state.requests[0].1)
         .replace("{{REQUEST_2}}", &state.requests[1].0)
         .replace("{{CLIENT_SECRET_2}}", &state.requests[1].1);
-    Ok(crate::http::text_response(200, html, "text/html; charset=utf-8"))
+    Ok(crate::http::text_response(
+        200,
+        html,
+        "text/html; charset=utf-8",
+    ))
 }
 
 /// Remembers the latest demo seed (nothing else).
@@ -157,4 +191,3 @@ impl DurableObject for DemoState {
         Response::from_json(&seeded)
     }
 }
-

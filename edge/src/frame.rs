@@ -12,11 +12,15 @@ use worker::{Env, Headers, Response};
 const ORIGINS_META: &str = r#"<meta name="chatpay-allowed-origins" content="">"#;
 
 fn html_attr_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub async fn page(id: &str, env: &Env, keys: &Keys) -> Outcome {
-    let request = ObjectId::parse("pr_", id, keys).ok_or_else(|| Fail::missing("payment request"))?;
+    let request =
+        ObjectId::parse("pr_", id, keys).ok_or_else(|| Fail::missing("payment request"))?;
     let info = ledger(
         env,
         request.seller,
@@ -33,20 +37,34 @@ pub async fn page(id: &str, env: &Env, keys: &Keys) -> Outcome {
     if info.status_code() != 200 {
         return Ok(info);
     }
-    let origins = info.headers().get(ORIGINS_HEADER).ok().flatten().unwrap_or_default();
+    let origins = info
+        .headers()
+        .get(ORIGINS_HEADER)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let mut template = env
         .assets("ASSETS")?
         .fetch("https://assets.local/v1/frame.html", None)
         .await?;
     if template.status_code() != 200 {
-        return Err(Fail::internal("The widget is not built: dist/public/v1/frame.html is missing."));
+        return Err(Fail::internal(
+            "The widget is not built: dist/public/v1/frame.html is missing.",
+        ));
     }
     let html = template.text().await?.replacen(
         ORIGINS_META,
-        &format!(r#"<meta name="chatpay-allowed-origins" content="{}">"#, html_attr_escape(&origins)),
+        &format!(
+            r#"<meta name="chatpay-allowed-origins" content="{}">"#,
+            html_attr_escape(&origins)
+        ),
         1,
     );
-    let ancestors = if origins.trim().is_empty() { "'none'".to_string() } else { origins };
+    let ancestors = if origins.trim().is_empty() {
+        "'none'".to_string()
+    } else {
+        origins
+    };
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;

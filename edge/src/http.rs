@@ -46,11 +46,21 @@ impl Fail {
     }
 
     pub fn bad_credentials() -> Fail {
-        Fail::new(401, "authentication_error", "invalid_credentials", "The credential provided is not valid.")
+        Fail::new(
+            401,
+            "authentication_error",
+            "invalid_credentials",
+            "The credential provided is not valid.",
+        )
     }
 
     pub fn missing(what: &str) -> Fail {
-        Fail::new(404, "invalid_request_error", "resource_missing", format!("No such {what}."))
+        Fail::new(
+            404,
+            "invalid_request_error",
+            "resource_missing",
+            format!("No such {what}."),
+        )
     }
 
     pub fn not_payable(status: &str) -> Fail {

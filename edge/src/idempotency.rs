@@ -10,6 +10,9 @@ use serde_json::Value;
 use worker::SqlStorage;
 
 pub const RETENTION_SECONDS: i64 = 24 * 60 * 60;
+/// A claim older than this was left by an instance that stopped mid-request; it is released
+/// so the key can be retried. Far longer than any processor call is allowed to take.
+const ABANDONED_AFTER_SECONDS: i64 = 120;
 /// `http_status` of a record whose first request is still running.
 const IN_PROGRESS: i64 = 0;
 
@@ -27,6 +30,7 @@ pub struct Replay {
 
 #[derive(Deserialize)]
 struct Row {
+    created_at: i64,
     body_mac: String,
     http_status: i64,
     response: Option<String>,
@@ -44,16 +48,28 @@ pub fn canonical_json(value: &Value) -> String {
                 .collect();
             format!("{{{}}}", inner.join(","))
         }
-        Value::Array(items) => format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(canonical_json)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
         other => other.to_string(),
     }
 }
 
 /// Looks the key up. `Ok(Some)` is a replay of the first response.
-pub fn lookup(sql: &SqlStorage, idem: &IdempotencyKey, body_mac: &str, now: i64) -> Result<Option<Replay>, Fail> {
+pub fn lookup(
+    sql: &SqlStorage,
+    idem: &IdempotencyKey,
+    body_mac: &str,
+    now: i64,
+) -> Result<Option<Replay>, Fail> {
     let rows: Vec<Row> = sql
         .exec(
-            "SELECT body_mac, http_status, response FROM idempotency WHERE scope = ? AND key = ? AND created_at > ?",
+            "SELECT created_at, body_mac, http_status, response FROM idempotency WHERE scope = ? AND key = ? AND created_at > ?",
             vec![idem.scope.clone().into(), idem.key.clone().into(), (now - RETENTION_SECONDS).into()],
         )?
         .to_array()?;
@@ -67,6 +83,13 @@ pub fn lookup(sql: &SqlStorage, idem: &IdempotencyKey, body_mac: &str, now: i64)
             "idempotency_key_reused",
             "This Idempotency-Key was already used with a different request body. Use a new key for a new request.",
         ));
+    }
+    if row.http_status == IN_PROGRESS && row.created_at < now - ABANDONED_AFTER_SECONDS {
+        sql.exec(
+            "DELETE FROM idempotency WHERE scope = ? AND key = ?",
+            vec![idem.scope.clone().into(), idem.key.clone().into()],
+        )?;
+        return Ok(None);
     }
     if row.http_status == IN_PROGRESS {
         return Err(Fail::new(
@@ -83,7 +106,12 @@ pub fn lookup(sql: &SqlStorage, idem: &IdempotencyKey, body_mac: &str, now: i64)
 }
 
 /// Claims the key before the operation's first `.await`.
-pub fn begin(sql: &SqlStorage, idem: &IdempotencyKey, body_mac: &str, now: i64) -> worker::Result<()> {
+pub fn begin(
+    sql: &SqlStorage,
+    idem: &IdempotencyKey,
+    body_mac: &str,
+    now: i64,
+) -> worker::Result<()> {
     sql.exec(
         "DELETE FROM idempotency WHERE created_at <= ?",
         vec![(now - RETENTION_SECONDS).into()],
@@ -103,7 +131,12 @@ pub fn begin(sql: &SqlStorage, idem: &IdempotencyKey, body_mac: &str, now: i64) 
 
 /// Saves the response for replay. Our own 5xx faults release the key instead, so a retry
 /// with the same key runs again.
-pub fn finish(sql: &SqlStorage, idem: &IdempotencyKey, http: u16, body: &str) -> worker::Result<()> {
+pub fn finish(
+    sql: &SqlStorage,
+    idem: &IdempotencyKey,
+    http: u16,
+    body: &str,
+) -> worker::Result<()> {
     if http >= 500 {
         sql.exec(
             "DELETE FROM idempotency WHERE scope = ? AND key = ?",

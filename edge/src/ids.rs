@@ -117,7 +117,13 @@ fn encode(prefix: &str, payload: &[u8], keys: &Keys) -> String {
 }
 
 /// Checks prefix, encoding and tag; returns the payload.
-fn decode(prefix: &str, text: &str, keys: &Keys, payload_len: usize, tag_len: usize) -> Option<Vec<u8>> {
+fn decode(
+    prefix: &str,
+    text: &str,
+    keys: &Keys,
+    payload_len: usize,
+    tag_len: usize,
+) -> Option<Vec<u8>> {
     let bytes = base32_decode(text.strip_prefix(prefix)?)?;
     if bytes.len() != payload_len + tag_len {
         return None;
@@ -158,11 +164,17 @@ impl ObjectId {
 /// The buyer's credential for one request: a MAC of the request id, so the Worker can
 /// check it without storage, and it never needs to be stored.
 pub fn client_secret(request_id: &str, keys: &Keys) -> String {
-    format!("cs_{}", base32(&keys.id_mac(b"client_secret", request_id.as_bytes())[..20]))
+    format!(
+        "cs_{}",
+        base32(&keys.id_mac(b"client_secret", request_id.as_bytes())[..20])
+    )
 }
 
 pub fn client_secret_valid(request_id: &str, secret: &str, keys: &Keys) -> bool {
-    ct_eq(secret.as_bytes(), client_secret(request_id, keys).as_bytes())
+    ct_eq(
+        secret.as_bytes(),
+        client_secret(request_id, keys).as_bytes(),
+    )
 }
 
 /// A seller's secret API key: `sk_test_` / `sk_live_` + seller ref + 16 random bytes + tag.
@@ -202,7 +214,13 @@ impl SecretKey {
         } else {
             return None;
         };
-        let payload = decode(Self::prefix(mode), text, keys, SELLER_LEN + KEY_RANDOM, KEY_TAG_LEN)?;
+        let payload = decode(
+            Self::prefix(mode),
+            text,
+            keys,
+            SELLER_LEN + KEY_RANDOM,
+            KEY_TAG_LEN,
+        )?;
         let seller = SellerRef::from_bytes(&payload)?;
         (seller.mode() == mode).then_some(SecretKey { seller })
     }

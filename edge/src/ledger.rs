@@ -11,13 +11,16 @@ use crate::idempotency::{self, IdempotencyKey};
 use crate::ids::{client_secret, ObjectId, SellerRef};
 use crate::processor::{Authorization, Outcome, Processor, Sandbox};
 use crate::schema;
-use chatpay_core::api::{NewPaymentRequest, NewSeller, PayRequest, PublicPayment, PublicPaymentRequest, PublicSeller};
+use chatpay_core::api::{
+    NewPaymentRequest, NewSeller, PayRequest, PublicPayment, PublicPaymentRequest, PublicSeller,
+};
 use chatpay_core::state::{Event, Status};
 use chatpay_core::time::{rfc3339, year_month};
 use chatpay_core::{Amount, AmountLimits, Currency};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 /// What the Worker asks of a ledger.
@@ -58,6 +61,9 @@ pub struct SellerLedger {
     state: State,
     env: Env,
     migrated: Cell<bool>,
+    /// Requests whose pay is running in this instance. A `processing` request not in here
+    /// was claimed by an instance that died mid-pay (a restart or eviction).
+    in_flight: RefCell<HashSet<String>>,
 }
 
 impl DurableObject for SellerLedger {
@@ -66,6 +72,7 @@ impl DurableObject for SellerLedger {
             state,
             env,
             migrated: Cell::new(false),
+            in_flight: RefCell::new(HashSet::new()),
         }
     }
 
@@ -84,6 +91,7 @@ impl DurableObject for SellerLedger {
             sql,
             keys,
             env: &self.env,
+            in_flight: &self.in_flight,
         };
         let (response, origins) = ledger.dispatch(command).await;
         let mut response = response;
@@ -174,6 +182,7 @@ struct Ledger<'a> {
     sql: SqlStorage,
     keys: Keys,
     env: &'a Env,
+    in_flight: &'a RefCell<HashSet<String>>,
 }
 
 type Reply = (Response, Option<String>);
@@ -181,7 +190,11 @@ type Reply = (Response, Option<String>);
 impl Ledger<'_> {
     async fn dispatch(&self, command: Command) -> Reply {
         if command.op == Op::InitSeller {
-            return (self.init_seller(&command).unwrap_or_else(Fail::into_response), None);
+            return (
+                self.init_seller(&command)
+                    .unwrap_or_else(Fail::into_response),
+                None,
+            );
         }
         let seller = match self.seller() {
             Ok(Some(s)) => s,
@@ -198,12 +211,26 @@ impl Ledger<'_> {
         }
         let result = match command.op {
             Op::InitSeller => unreachable!("handled above"),
-            Op::CreateRequest => self.idempotent(&command, |body| self.create_request(&seller, body)).await,
-            Op::GetRequest => self.request_json(&seller, command.request_id.as_deref(), true).map(|v| json(200, &v)),
-            Op::GetPublic => self.public(&seller, command.request_id.as_deref()).map(|v| json(200, &v)),
+            Op::CreateRequest => {
+                self.idempotent(&command, |body| self.create_request(&seller, body))
+                    .await
+            }
+            Op::GetRequest => self
+                .request_json(&seller, command.request_id.as_deref(), true)
+                .map(|v| json(200, &v)),
+            Op::GetPublic => self
+                .public(&seller, command.request_id.as_deref())
+                .map(|v| json(200, &v)),
             Op::Pay => self.pay(&seller, &command).await,
-            Op::Cancel => self.idempotent(&command, |_| self.cancel(&seller, command.request_id.as_deref())).await,
-            Op::FrameInfo => self.load_request(command.request_id.as_deref()).map(|_| json(200, &json!({}))),
+            Op::Cancel => {
+                self.idempotent(&command, |_| {
+                    self.cancel(&seller, command.request_id.as_deref())
+                })
+                .await
+            }
+            Op::FrameInfo => self
+                .load_request(command.request_id.as_deref())
+                .map(|_| json(200, &json!({}))),
             Op::AllowedOrigins => Ok(json(200, &json!({}))),
         };
         (result.unwrap_or_else(Fail::into_response), origins)
@@ -242,7 +269,9 @@ impl Ledger<'_> {
     fn init_seller(&self, command: &Command) -> std::result::Result<Response, Fail> {
         let body = command.body.clone().unwrap_or(Value::Null);
         let new = NewSeller::parse(&body)?;
-        let mac = self.keys.body_mac(idempotency::canonical_json(&body).as_bytes());
+        let mac = self
+            .keys
+            .body_mac(idempotency::canonical_json(&body).as_bytes());
         if let Some(existing) = self.seller()? {
             if existing.init_mac != mac {
                 return Err(Fail::new(
@@ -254,7 +283,10 @@ impl Ledger<'_> {
             }
             return Ok(json(201, &existing.to_json()));
         }
-        let key_hash = command.key_hash.clone().ok_or_else(|| Fail::internal("missing key hash"))?;
+        let key_hash = command
+            .key_hash
+            .clone()
+            .ok_or_else(|| Fail::internal("missing key hash"))?;
         let now = now_seconds();
         let livemode = SellerRef::from_id(&command.seller_id, &self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?
@@ -278,7 +310,9 @@ impl Ledger<'_> {
             "INSERT INTO api_keys (key_hash, kind, created_at) VALUES (?, 'secret', ?)",
             vec![key_hash.into(), now.into()],
         )?;
-        let seller = self.seller()?.ok_or_else(|| Fail::internal("seller vanished"))?;
+        let seller = self
+            .seller()?
+            .ok_or_else(|| Fail::internal("seller vanished"))?;
         Ok(json(201, &seller.to_json()))
     }
 
@@ -294,14 +328,20 @@ impl Ledger<'_> {
             return Ok(json(status, &value));
         };
         let now = now_seconds();
-        let mac = self.keys.body_mac(idempotency::canonical_json(&body).as_bytes());
+        let mac = self
+            .keys
+            .body_mac(idempotency::canonical_json(&body).as_bytes());
         if let Some(replay) = idempotency::lookup(&self.sql, idem, &mac, now)? {
             return Ok(replayed(replay));
         }
         let (status, value) = match op(&body) {
             Ok(ok) => ok,
             Err(fail) if fail.http >= 500 || fail.http == 400 => return Err(fail),
-            Err(fail) => (fail.http, serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error }).unwrap_or(Value::Null)),
+            Err(fail) => (
+                fail.http,
+                serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
+                    .unwrap_or(Value::Null),
+            ),
         };
         let text = value.to_string();
         idempotency::begin(&self.sql, idem, &mac, now)?;
@@ -317,9 +357,14 @@ impl Ledger<'_> {
             .unwrap_or_default()
     }
 
-    fn create_request(&self, seller: &SellerRow, body: &Value) -> std::result::Result<(u16, Value), Fail> {
+    fn create_request(
+        &self,
+        seller: &SellerRow,
+        body: &Value,
+    ) -> std::result::Result<(u16, Value), Fail> {
         let new = NewPaymentRequest::parse(body, &self.limits())?;
-        let seller_ref = SellerRef::from_id(&seller.id, &self.keys).ok_or_else(|| Fail::internal("bad seller id"))?;
+        let seller_ref = SellerRef::from_id(&seller.id, &self.keys)
+            .ok_or_else(|| Fail::internal("bad seller id"))?;
         let id = ObjectId::generate("pr_", seller_ref, &self.keys).id;
         let now = now_seconds();
         self.sql.exec(
@@ -335,7 +380,9 @@ impl Ledger<'_> {
                 now.into(),
             ],
         )?;
-        let actor = new.agent_id.map_or_else(|| "seller".to_string(), |a| format!("agent:{a}"));
+        let actor = new
+            .agent_id
+            .map_or_else(|| "seller".to_string(), |a| format!("agent:{a}"));
         self.event(&id, "payment_request.created", &actor, json!({}), now)?;
         Ok((201, self.request_json(seller, Some(&id), true)?))
     }
@@ -367,10 +414,18 @@ impl Ledger<'_> {
     }
 
     /// The seller's full view of a request.
-    fn request_json(&self, seller: &SellerRow, id: Option<&str>, _full: bool) -> std::result::Result<Value, Fail> {
+    fn request_json(
+        &self,
+        seller: &SellerRow,
+        id: Option<&str>,
+        _full: bool,
+    ) -> std::result::Result<Value, Fail> {
         let row = self.load_request(id)?;
         let payment = self.payment_for(&row.id)?.map(|p| {
-            let amount = Amount::from_minor(p.amount_minor as u64, Currency::parse(&p.currency).expect("validated"));
+            let amount = Amount::from_minor(
+                p.amount_minor as u64,
+                Currency::parse(&p.currency).expect("validated"),
+            );
             json!({
                 "id": p.id,
                 "object": "payment",
@@ -407,7 +462,11 @@ impl Ledger<'_> {
     }
 
     /// The buyer's view: no agent, no conversation, no seller id, no client secret.
-    fn public(&self, seller: &SellerRow, id: Option<&str>) -> std::result::Result<PublicPaymentRequest, Fail> {
+    fn public(
+        &self,
+        seller: &SellerRow,
+        id: Option<&str>,
+    ) -> std::result::Result<PublicPaymentRequest, Fail> {
         let row = self.load_request(id)?;
         let payment = self.payment_for(&row.id)?.map(|p| PublicPayment {
             id: p.id,
@@ -431,60 +490,104 @@ impl Ledger<'_> {
         })
     }
 
-    fn event(&self, request_id: &str, kind: &str, actor: &str, data: Value, now: i64) -> Result<()> {
+    fn event(
+        &self,
+        request_id: &str,
+        kind: &str,
+        actor: &str,
+        data: Value,
+        now: i64,
+    ) -> Result<()> {
         self.sql.exec(
             "INSERT INTO events (request_id, type, actor, data, created_at) VALUES (?, ?, ?, ?, ?)",
-            vec![request_id.into(), kind.into(), actor.into(), data.to_string().into(), now.into()],
+            vec![
+                request_id.into(),
+                kind.into(),
+                actor.into(),
+                data.to_string().into(),
+                now.into(),
+            ],
         )?;
         Ok(())
     }
 
-    fn cancel(&self, seller: &SellerRow, id: Option<&str>) -> std::result::Result<(u16, Value), Fail> {
+    fn cancel(
+        &self,
+        seller: &SellerRow,
+        id: Option<&str>,
+    ) -> std::result::Result<(u16, Value), Fail> {
         let row = self.load_request(id)?;
         let status = row.status();
         if status.apply(Event::Cancel).is_err() {
             return Err(Fail::conflict(
                 "request_not_cancelable",
                 status.as_str(),
-                format!("This payment request is {} and cannot be canceled.", status.as_str()),
+                format!(
+                    "This payment request is {} and cannot be canceled.",
+                    status.as_str()
+                ),
             ));
         }
         let now = now_seconds();
         self.sql.exec(
             "UPDATE payment_requests SET status = ?, canceled_at = ? WHERE id = ? AND status = ?",
-            vec![Status::Canceled.as_str().into(), now.into(), row.id.clone().into(), status.as_str().into()],
+            vec![
+                Status::Canceled.as_str().into(),
+                now.into(),
+                row.id.clone().into(),
+                status.as_str().into(),
+            ],
         )?;
-        self.event(&row.id, "payment_request.canceled", "seller", json!({}), now)?;
+        self.event(
+            &row.id,
+            "payment_request.canceled",
+            "seller",
+            json!({}),
+            now,
+        )?;
         Ok((200, self.request_json(seller, Some(&row.id), true)?))
     }
 
     /// Pays a request at most once. Claims it (`processing`) and the idempotency key before
     /// the first `.await`, so concurrent pays and retries see the claim and are refused.
-    async fn pay(&self, seller: &SellerRow, command: &Command) -> std::result::Result<Response, Fail> {
+    async fn pay(
+        &self,
+        seller: &SellerRow,
+        command: &Command,
+    ) -> std::result::Result<Response, Fail> {
         let row = self.load_request(command.request_id.as_deref())?;
         let body = command.body.clone().unwrap_or(Value::Null);
         let now = now_seconds();
-        let mac = self.keys.body_mac(idempotency::canonical_json(&body).as_bytes());
+        let mac = self
+            .keys
+            .body_mac(idempotency::canonical_json(&body).as_bytes());
         if let Some(idem) = &command.idempotency {
             if let Some(replay) = idempotency::lookup(&self.sql, idem, &mac, now)? {
                 return Ok(replayed(replay));
             }
         }
         let pay = PayRequest::parse(&body, year_month(now))?;
-        let status = row.status();
+        let status = self.recover_abandoned(&row, now)?;
         let Ok(processing) = status.apply(Event::BeginPay) else {
             return Err(Fail::not_payable(status.as_str()));
         };
 
         // --- synchronous claim: no .await until the processor call ---
+        self.in_flight.borrow_mut().insert(row.id.clone());
+        let _release = InFlight(self.in_flight, row.id.clone());
         self.sql.exec(
             "UPDATE payment_requests SET status = ? WHERE id = ? AND status = ?",
-            vec![processing.as_str().into(), row.id.clone().into(), status.as_str().into()],
+            vec![
+                processing.as_str().into(),
+                row.id.clone().into(),
+                status.as_str().into(),
+            ],
         )?;
         if let Some(idem) = &command.idempotency {
             idempotency::begin(&self.sql, idem, &mac, now)?;
         }
-        let seller_ref = SellerRef::from_id(&seller.id, &self.keys).ok_or_else(|| Fail::internal("bad seller id"))?;
+        let seller_ref = SellerRef::from_id(&seller.id, &self.keys)
+            .ok_or_else(|| Fail::internal("bad seller id"))?;
         let token = ObjectId::generate("tok_", seller_ref, &self.keys).id;
         let card = &pay.card;
         let plaintext = json!({
@@ -494,7 +597,9 @@ impl Ledger<'_> {
         })
         .to_string();
         let sealed = self.keys.seal(&seller.id, &token, plaintext.as_bytes());
-        let fingerprint = self.keys.fingerprint(&seller.id, card.number.expose_digits());
+        let fingerprint = self
+            .keys
+            .fingerprint(&seller.id, card.number.expose_digits());
         self.sql.exec(
             "INSERT INTO vault (token, key_version, sealed, brand, last4, exp_month, exp_year, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
@@ -541,22 +646,46 @@ impl Ledger<'_> {
                         now.into(),
                     ],
                 )?;
-                let paid = processing.apply(Event::Approve).expect("processing → paid is allowed");
+                let paid = processing
+                    .apply(Event::Approve)
+                    .expect("processing → paid is allowed");
                 self.sql.exec(
                     "UPDATE payment_requests SET status = ?, payment_id = ? WHERE id = ?",
-                    vec![paid.as_str().into(), payment_id.clone().into(), row.id.clone().into()],
+                    vec![
+                        paid.as_str().into(),
+                        payment_id.clone().into(),
+                        row.id.clone().into(),
+                    ],
                 )?;
                 self.attempt(&row.id, &token, "approved", None, now)?;
-                self.event(&row.id, "payment_request.paid", "buyer", json!({"payment_id": payment_id}), now)?;
-                (200, serde_json::to_value(self.public(seller, Some(&row.id))?).unwrap_or(Value::Null))
+                self.event(
+                    &row.id,
+                    "payment_request.paid",
+                    "buyer",
+                    json!({"payment_id": payment_id}),
+                    now,
+                )?;
+                (
+                    200,
+                    serde_json::to_value(self.public(seller, Some(&row.id))?)
+                        .unwrap_or(Value::Null),
+                )
             }
             Outcome::Declined(decline) => {
-                let back = processing.apply(Event::Decline).expect("processing → requested is allowed");
+                let back = processing
+                    .apply(Event::Decline)
+                    .expect("processing → requested is allowed");
                 self.sql.exec(
                     "UPDATE payment_requests SET status = ? WHERE id = ?",
                     vec![back.as_str().into(), row.id.clone().into()],
                 )?;
-                self.attempt(&row.id, &token, "declined", Some(decline.decline_code()), now)?;
+                self.attempt(
+                    &row.id,
+                    &token,
+                    "declined",
+                    Some(decline.decline_code()),
+                    now,
+                )?;
                 self.event(
                     &row.id,
                     "payment_request.payment_failed",
@@ -564,10 +693,15 @@ impl Ledger<'_> {
                     json!({"decline_code": decline.decline_code()}),
                     now,
                 )?;
-                let mut fail = Fail::new(402, "card_error", decline.error_code(), decline.message());
+                let mut fail =
+                    Fail::new(402, "card_error", decline.error_code(), decline.message());
                 fail.error.param = decline.param().map(str::to_owned);
                 fail.error.decline_code = Some(decline.decline_code().into());
-                (402, serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error }).unwrap_or(Value::Null))
+                (
+                    402,
+                    serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
+                        .unwrap_or(Value::Null),
+                )
             }
         };
         if let Some(idem) = &command.idempotency {
@@ -576,12 +710,55 @@ impl Ledger<'_> {
         Ok(json(http, &value))
     }
 
-    fn attempt(&self, request_id: &str, token: &str, outcome: &str, decline: Option<&str>, now: i64) -> Result<()> {
+    /// A `processing` request that no pay in this instance is working on was claimed by an
+    /// instance that stopped mid-pay. The sandbox authorizes synchronously and records the
+    /// payment in the same write block as `paid`, so no payment was made: release the claim.
+    /// (A live processor would first look its attempt up by reference.)
+    fn recover_abandoned(&self, row: &RequestRow, now: i64) -> Result<Status> {
+        let status = row.status();
+        if status != Status::Processing || self.in_flight.borrow().contains(&row.id) {
+            return Ok(status);
+        }
+        self.sql.exec(
+            "UPDATE payment_requests SET status = ? WHERE id = ? AND status = ?",
+            vec![
+                Status::Requested.as_str().into(),
+                row.id.clone().into(),
+                status.as_str().into(),
+            ],
+        )?;
+        self.event(
+            &row.id,
+            "payment_request.claim_released",
+            "system",
+            json!({}),
+            now,
+        )?;
+        Ok(Status::Requested)
+    }
+
+    fn attempt(
+        &self,
+        request_id: &str,
+        token: &str,
+        outcome: &str,
+        decline: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
         self.sql.exec(
             "INSERT INTO payment_attempts (request_id, token, outcome, decline_code, created_at) VALUES (?, ?, ?, ?, ?)",
             vec![request_id.into(), token.into(), outcome.into(), decline.into(), now.into()],
         )?;
         Ok(())
+    }
+}
+
+/// Clears a request's in-flight mark when its pay ends, however it ends.
+struct InFlight<'a>(&'a RefCell<HashSet<String>>, String);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.borrow_mut().remove(&self.1);
     }
 }
 

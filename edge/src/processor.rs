@@ -65,8 +65,12 @@ impl Decline {
             Decline::Generic => "Your card was declined. Try another card or contact your bank.",
             Decline::InsufficientFunds => "Your card has insufficient funds. Try another card.",
             Decline::ExpiredCard => "Your card has expired. Try another card.",
-            Decline::IncorrectCvc => "Your card's security code is incorrect. Check it and try again.",
-            Decline::ProcessingError => "An error occurred while processing your card. Try again in a moment.",
+            Decline::IncorrectCvc => {
+                "Your card's security code is incorrect. Check it and try again."
+            }
+            Decline::ProcessingError => {
+                "An error occurred while processing your card. Try again in a moment."
+            }
         }
     }
 }
@@ -96,7 +100,12 @@ impl Processor for Sandbox {
         match scripted {
             Some(decline) => Outcome::Declined(decline),
             None => Outcome::Approved {
-                processor_ref: format!("sandbox_{}_{}{}", auth.reference, auth.amount.minor(), auth.amount.currency()),
+                processor_ref: format!(
+                    "sandbox_{}_{}{}",
+                    auth.reference,
+                    auth.amount.minor(),
+                    auth.amount.currency()
+                ),
             },
         }
     }

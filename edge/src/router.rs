@@ -40,18 +40,32 @@ fn finish_cors(response: &mut Response, origin: Option<&str>) {
 }
 
 async fn route(mut req: Request, env: &Env) -> Outcome {
-    let url = req.url().map_err(|_| Fail::invalid("invalid_url", "The URL could not be parsed."))?;
+    let url = req
+        .url()
+        .map_err(|_| Fail::invalid("invalid_url", "The URL could not be parsed."))?;
     let path = url.path().to_owned();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let segments: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     let method = req.method();
-    let keys = Keys::from_env(env).map_err(|e| Fail::internal(format!("edge misconfigured: {e}")))?;
+    let keys =
+        Keys::from_env(env).map_err(|e| Fail::internal(format!("edge misconfigured: {e}")))?;
 
     if method == Method::Options {
         return preflight(&segments, env, &keys).await;
     }
     match segments.as_slice() {
-        ["healthz"] => allow(&method, &[Method::Get], || async { Ok(json(200, &serde_json::json!({"ok": true}))) }).await,
-        [] | ["index.html"] => allow(&method, &[Method::Get], || demo::page(&req, env, &keys)).await,
+        ["healthz"] => {
+            allow(&method, &[Method::Get], || async {
+                Ok(json(200, &serde_json::json!({"ok": true})))
+            })
+            .await
+        }
+        [] | ["index.html"] => {
+            allow(&method, &[Method::Get], || demo::page(&req, env, &keys)).await
+        }
         ["demo", "seed"] => {
             let m = method.clone();
             allow(&m, &[Method::Post], || demo::seed(&req, env, &keys)).await
@@ -66,7 +80,20 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 let (seller, hash) = seller_auth(&req, &keys)?;
                 let body = read_json(&mut req, true).await?;
                 let idem = idempotency(&req, &hash, &path)?;
-                ledger(env, seller, command(Op::CreateRequest, seller, &keys, None, Some(hash), idem, body)).await
+                ledger(
+                    env,
+                    seller,
+                    command(
+                        Op::CreateRequest,
+                        seller,
+                        &keys,
+                        None,
+                        Some(hash),
+                        idem,
+                        body,
+                    ),
+                )
+                .await
             })
             .await
         }
@@ -74,14 +101,40 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
             allow(&method, &[Method::Get], || async {
                 let (seller, hash) = seller_auth(&req, &keys)?;
                 let id = owned_request(id, seller, &keys)?;
-                ledger(env, seller, command(Op::GetRequest, seller, &keys, Some(id), Some(hash), None, None)).await
+                ledger(
+                    env,
+                    seller,
+                    command(
+                        Op::GetRequest,
+                        seller,
+                        &keys,
+                        Some(id),
+                        Some(hash),
+                        None,
+                        None,
+                    ),
+                )
+                .await
             })
             .await
         }
         ["v1", "payment_requests", id, "public"] => {
             allow(&method, &[Method::Get], || async {
                 let request = buyer_auth(&req, id, &keys)?;
-                ledger(env, request.seller, command(Op::GetPublic, request.seller, &keys, Some(request.id), None, None, None)).await
+                ledger(
+                    env,
+                    request.seller,
+                    command(
+                        Op::GetPublic,
+                        request.seller,
+                        &keys,
+                        Some(request.id),
+                        None,
+                        None,
+                        None,
+                    ),
+                )
+                .await
             })
             .await
         }
@@ -92,7 +145,20 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 let body = read_json(&mut req, true).await?;
                 let credential = key_hash(&bearer(&req)?);
                 let idem = idempotency(&req, &credential, &path)?;
-                ledger(env, request.seller, command(Op::Pay, request.seller, &keys, Some(request.id), None, idem, body)).await
+                ledger(
+                    env,
+                    request.seller,
+                    command(
+                        Op::Pay,
+                        request.seller,
+                        &keys,
+                        Some(request.id),
+                        None,
+                        idem,
+                        body,
+                    ),
+                )
+                .await
             })
             .await
         }
@@ -106,12 +172,22 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                     chatpay_core::fields::Fields::new(b, "", &[])?;
                 }
                 let idem = idempotency(&req, &hash, &path)?;
-                ledger(env, seller, command(Op::Cancel, seller, &keys, Some(id), Some(hash), idem, body)).await
+                ledger(
+                    env,
+                    seller,
+                    command(Op::Cancel, seller, &keys, Some(id), Some(hash), idem, body),
+                )
+                .await
             })
             .await
         }
         ["v1", "frame", id] => allow(&method, &[Method::Get], || frame::page(id, env, &keys)).await,
-        _ => Err(Fail::new(404, "invalid_request_error", "resource_missing", format!("Unrecognized request URL ({path})."))),
+        _ => Err(Fail::new(
+            404,
+            "invalid_request_error",
+            "resource_missing",
+            format!("Unrecognized request URL ({path})."),
+        )),
     }
 }
 
@@ -124,12 +200,19 @@ where
     if allowed.contains(method) {
         return handler().await;
     }
-    let names: Vec<String> = allowed.iter().map(|m| m.to_string()).chain(["OPTIONS".into()]).collect();
+    let names: Vec<String> = allowed
+        .iter()
+        .map(|m| m.to_string())
+        .chain(["OPTIONS".into()])
+        .collect();
     let mut response = Fail::new(
         405,
         "invalid_request_error",
         "method_not_allowed",
-        format!("{method} is not allowed here. Allowed: {}.", names.join(", ")),
+        format!(
+            "{method} is not allowed here. Allowed: {}.",
+            names.join(", ")
+        ),
     )
     .into_response();
     let _ = response.headers_mut().set("allow", &names.join(", "));
@@ -163,8 +246,12 @@ pub async fn ledger(env: &Env, seller: SellerRef, command: Command) -> Outcome {
         .get_stub()?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
-        .with_body(Some(JsValue::from_str(&serde_json::to_string(&command).map_err(|_| Fail::internal("encode"))?)));
-    let mut response = stub.fetch_with_request(Request::new_with_init("https://ledger/", &init)?).await?;
+        .with_body(Some(JsValue::from_str(
+            &serde_json::to_string(&command).map_err(|_| Fail::internal("encode"))?,
+        )));
+    let mut response = stub
+        .fetch_with_request(Request::new_with_init("https://ledger/", &init)?)
+        .await?;
     // Re-wrap: a fetched response's headers are immutable.
     let status = response.status_code();
     let replayed = response.headers().get("idempotent-replayed").ok().flatten();
@@ -181,7 +268,12 @@ pub async fn ledger(env: &Env, seller: SellerRef, command: Command) -> Outcome {
 }
 
 pub fn bearer(req: &Request) -> Result<String, Fail> {
-    let header = req.headers().get("authorization").ok().flatten().ok_or_else(Fail::auth_required)?;
+    let header = req
+        .headers()
+        .get("authorization")
+        .ok()
+        .flatten()
+        .ok_or_else(Fail::auth_required)?;
     let token = header
         .strip_prefix("Bearer ")
         .map(str::trim)
@@ -217,7 +309,8 @@ fn owned_request(id: &str, seller: SellerRef, keys: &Keys) -> Result<String, Fai
 
 /// The buyer's client secret for one request.
 fn buyer_auth(req: &Request, id: &str, keys: &Keys) -> Result<ObjectId, Fail> {
-    let request = ObjectId::parse("pr_", id, keys).ok_or_else(|| Fail::missing("payment request"))?;
+    let request =
+        ObjectId::parse("pr_", id, keys).ok_or_else(|| Fail::missing("payment request"))?;
     let token = bearer(req)?;
     if client_secret_valid(&request.id, &token, keys) {
         Ok(request)
@@ -226,7 +319,11 @@ fn buyer_auth(req: &Request, id: &str, keys: &Keys) -> Result<ObjectId, Fail> {
     }
 }
 
-fn idempotency(req: &Request, credential_hash: &str, path: &str) -> Result<Option<IdempotencyKey>, Fail> {
+fn idempotency(
+    req: &Request,
+    credential_hash: &str,
+    path: &str,
+) -> Result<Option<IdempotencyKey>, Fail> {
     let Some(key) = req.headers().get("idempotency-key").ok().flatten() else {
         return Ok(None);
     };
@@ -250,7 +347,10 @@ pub async fn read_json(req: &mut Request, required: bool) -> Result<Option<Value
             413,
             "invalid_request_error",
             "body_too_large",
-            format!("Request bodies are limited to {} KB.", MAX_BODY_BYTES / 1024),
+            format!(
+                "Request bodies are limited to {} KB.",
+                MAX_BODY_BYTES / 1024
+            ),
         )
     };
     let declared = req
@@ -262,19 +362,35 @@ pub async fn read_json(req: &mut Request, required: bool) -> Result<Option<Value
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(too_large());
     }
-    let bytes = req.bytes().await.map_err(|_| Fail::invalid("invalid_body", "The request body could not be read."))?;
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| Fail::invalid("invalid_body", "The request body could not be read."))?;
     if bytes.len() > MAX_BODY_BYTES {
         return Err(too_large());
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return if required {
-            Err(Fail::invalid("parameter_missing", "A JSON request body is required."))
+            Err(Fail::invalid(
+                "parameter_missing",
+                "A JSON request body is required.",
+            ))
         } else {
             Ok(None)
         };
     }
-    let content_type = req.headers().get("content-type").ok().flatten().unwrap_or_default();
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != "application/json" {
         return Err(Fail::new(
             415,
@@ -293,11 +409,22 @@ async fn preflight(segments: &[&str], env: &Env, keys: &Keys) -> Outcome {
     let mut response = Response::empty()?.with_status(204);
     let headers = Headers::new();
     headers.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
-    headers.set("access-control-allow-headers", "Authorization, Content-Type, Idempotency-Key")?;
+    headers.set(
+        "access-control-allow-headers",
+        "Authorization, Content-Type, Idempotency-Key",
+    )?;
     headers.set("access-control-max-age", "600")?;
     if let ["v1", "payment_requests", id, ..] = segments {
         if let Some(request) = ObjectId::parse("pr_", id, keys) {
-            let c = command(Op::AllowedOrigins, request.seller, keys, None, None, None, None);
+            let c = command(
+                Op::AllowedOrigins,
+                request.seller,
+                keys,
+                None,
+                None,
+                None,
+                None,
+            );
             if let Ok(r) = ledger(env, request.seller, c).await {
                 if let Some(o) = r.headers().get(ORIGINS_HEADER).ok().flatten() {
                     headers.set(ORIGINS_HEADER, &o)?;
@@ -315,14 +442,26 @@ pub async fn create_seller(req: &mut Request, env: &Env, keys: &Keys) -> Outcome
     admin_auth(req, keys)?;
     let body = read_json(req, true).await?.unwrap_or(Value::Null);
     NewSeller::parse(&body)?;
-    let seed = idempotency(req, &key_hash(&keys.admin_key), "/v1/sellers")?
-        .map(|idem| keys.id_mac(b"seller-idempotency", format!("{}|{}", idem.scope, idem.key).as_bytes()));
+    let seed = idempotency(req, &key_hash(&keys.admin_key), "/v1/sellers")?.map(|idem| {
+        keys.id_mac(
+            b"seller-idempotency",
+            format!("{}|{}", idem.scope, idem.key).as_bytes(),
+        )
+    });
     let seller = match &seed {
         Some(s) => SellerRef::derive(Mode::Test, s),
         None => SellerRef::generate(Mode::Test),
     };
     let secret = SecretKey::generate(seller, seed.as_ref(), keys);
-    let c = command(Op::InitSeller, seller, keys, None, Some(key_hash(&secret)), None, Some(body));
+    let c = command(
+        Op::InitSeller,
+        seller,
+        keys,
+        None,
+        Some(key_hash(&secret)),
+        None,
+        Some(body),
+    );
     let mut response = ledger(env, seller, c).await?;
     if response.status_code() != 201 {
         return Ok(response);

@@ -92,19 +92,29 @@ struct Version {
 /// Brings this object's database up to the newest schema. Runs synchronously, so no other
 /// event sees a half-migrated database.
 pub fn migrate(sql: &SqlStorage) -> Result<()> {
-    sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", None)?;
+    sql.exec(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+        None,
+    )?;
     let current = sql
         .exec("SELECT version FROM schema_version", None)?
         .to_array::<Version>()?
         .first()
         .map_or(0, |v| v.version);
     for (i, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        for statement in migration.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        for statement in migration
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             sql.exec(statement, None)?;
         }
         let version = i as i64 + 1;
         sql.exec("DELETE FROM schema_version", None)?;
-        sql.exec("INSERT INTO schema_version (version) VALUES (?)", vec![version.into()])?;
+        sql.exec(
+            "INSERT INTO schema_version (version) VALUES (?)",
+            vec![version.into()],
+        )?;
     }
     Ok(())
 }
