@@ -40,7 +40,7 @@ pub fn check_error_shape(reply: &Reply) -> Result<(), String> {
         }
     }
     for key in ["type", "code", "message"] {
-        if !error[key].as_str().is_some_and(|s| !s.is_empty()) {
+        if error[key].as_str().is_none_or(str::is_empty) {
             return Err(format!("`error.{key}` is not a non-empty string"));
         }
     }
