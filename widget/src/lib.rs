@@ -1,1 +1,21 @@
-pub fn x(){}
+//! chatpay's payment card: a Leptos app that runs inside the iframe the edge serves at
+//! `/v1/frame/{id}`. It shows one payment request, takes the card, pays it same-origin and
+//! tells the embedding page what happened through `postMessage`, never with card data.
+
+pub mod app;
+pub mod card_entry;
+pub mod card_form;
+pub mod client;
+pub mod frame;
+pub mod intl;
+pub mod js_value;
+pub mod parent;
+pub mod receipt;
+
+use wasm_bindgen::prelude::*;
+
+/// Runs when the module is instantiated by the bootstrap script.
+#[wasm_bindgen(start)]
+pub fn start() {
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,365 @@
+//! The card form: five labelled inputs, inline errors, and the Pay button that runs one
+//! attempt at a time.
+
+use crate::card_entry::{caret_after_digits, digits, this_month, CardText, Field};
+use crate::client::{self, Failure};
+use crate::frame::Frame;
+use crate::parent::Parent;
+use chatpay_core::api::{ApiError, PublicPaymentRequest};
+use chatpay_core::card::Brand;
+use leptos::ev::{Event, SubmitEvent};
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::sync::Arc;
+use web_sys::HtmlInputElement;
+
+/// One message per field, `None` when the field is fine.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct FieldErrors([Option<String>; 5]);
+
+impl FieldErrors {
+    fn get(&self, field: Field) -> Option<&String> {
+        self.0[field as usize].as_ref()
+    }
+
+    fn set(&mut self, field: Field, message: Option<String>) {
+        self.0[field as usize] = message;
+    }
+}
+
+/// The form's state, shared by the five inputs. Every part is a handle, so it is `Copy`.
+#[derive(Clone, Copy)]
+struct Form {
+    text: RwSignal<CardText>,
+    errors: RwSignal<FieldErrors>,
+    brand: Memo<Option<Brand>>,
+    busy: RwSignal<bool>,
+    /// Kept while an attempt may have reached the server without an answer; cleared when
+    /// the buyer edits the card, since a different body needs a different key.
+    pending_key: StoredValue<Option<String>>,
+    inputs: [NodeRef<Input>; 5],
+}
+
+impl Form {
+    fn new() -> Form {
+        let text = RwSignal::new(CardText::default());
+        Form {
+            text,
+            errors: RwSignal::new(FieldErrors::default()),
+            brand: Memo::new(move |_| text.with(CardText::brand)),
+            busy: RwSignal::new(false),
+            pending_key: StoredValue::new(None),
+            inputs: Default::default(),
+        }
+    }
+
+    /// Regroups what was typed (keeping the caret by the same digit) and stores it.
+    fn typed(self, field: Field, ev: Event) {
+        let input: HtmlInputElement = event_target(&ev);
+        let raw = input.value();
+        let shown = self.text.with_untracked(|t| t.regroup(field, &raw));
+        if shown != raw {
+            let caret = input
+                .selection_start()
+                .ok()
+                .flatten()
+                .map_or(raw.len(), |c| c as usize);
+            let before = digits(&raw.chars().take(caret).collect::<String>()).len();
+            let at = caret_after_digits(&shown, before) as u32;
+            input.set_value(&shown);
+            let _ = input.set_selection_range(at, at);
+        }
+        self.text.update(|t| *t.slot(field) = shown);
+        self.pending_key.set_value(None);
+        // An error on screen goes away as soon as the field is right; new errors wait for blur.
+        if self.errors.with_untracked(|e| e.get(field).is_some())
+            && self
+                .text
+                .with_untracked(|t| t.check(field, this_month()))
+                .is_none()
+        {
+            self.errors.update(|e| e.set(field, None));
+        }
+    }
+
+    fn left(self, field: Field) {
+        let problem = self.text.with_untracked(|t| {
+            (!t.get(field).is_empty())
+                .then(|| t.check(field, this_month()))
+                .flatten()
+        });
+        self.errors.update(|e| e.set(field, problem));
+    }
+
+    fn focus(self, field: Field) {
+        if let Some(input) = self.inputs[field as usize].get_untracked() {
+            let _ = input.focus();
+        }
+    }
+}
+
+#[component]
+pub fn CardForm(
+    frame: Arc<Frame>,
+    parent: Parent,
+    /// The request on screen; a successful pay replaces it with the paid one.
+    request: RwSignal<Option<PublicPaymentRequest>>,
+    /// The formatted amount, for the Pay button.
+    amount: String,
+) -> impl IntoView {
+    let form = Form::new();
+    let Form {
+        text, errors, busy, ..
+    } = form;
+    let alert = RwSignal::new(None::<String>);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        alert.set(None);
+        let now = this_month();
+        let problems = text.with_untracked(|t| t.problems(now));
+        let mut found = FieldErrors::default();
+        for (field, message) in &problems {
+            found.set(*field, Some(message.clone()));
+        }
+        errors.set(found);
+        if let Some((field, _)) = problems.first() {
+            form.focus(*field);
+            return;
+        }
+        let Some(body) = text.with_untracked(|t| t.pay_body(now)) else {
+            return;
+        };
+        let key = form
+            .pending_key
+            .get_value()
+            .unwrap_or_else(client::new_idempotency_key);
+        form.pending_key.set_value(Some(key.clone()));
+        busy.set(true);
+        let frame = frame.clone();
+        let parent = parent.clone();
+        spawn_local(async move {
+            let outcome = client::pay(&frame, &key, &body).await;
+            drop(body);
+            if !matches!(outcome, Err(Failure::Network)) {
+                form.pending_key.set_value(None);
+            }
+            busy.set(false);
+            let failure = match outcome {
+                Ok(paid) => {
+                    if let Some(payment) = &paid.payment {
+                        parent.paid(&payment.id, &paid.amount, &paid.currency);
+                    }
+                    text.set(CardText::default());
+                    request.set(Some(paid));
+                    return;
+                }
+                Err(failure) => failure,
+            };
+            // The security code is good for one attempt only.
+            text.update(|t| t.cvc.clear());
+            let message = failure_message(&failure);
+            parent.error(failure.code(), &message);
+            let field = match &failure {
+                Failure::Api { status: 409, error } if error.code == "request_not_payable" => {
+                    if let Ok(latest) = client::fetch_public(&frame).await {
+                        request.set(Some(latest));
+                    }
+                    None
+                }
+                Failure::Api { error, .. } => error
+                    .param
+                    .as_deref()
+                    .and_then(Field::from_param)
+                    .or_else(|| {
+                        (error.decline_code.as_deref() == Some("incorrect_cvc"))
+                            .then_some(Field::Cvc)
+                    }),
+                _ => None,
+            };
+            match field {
+                Some(field) => {
+                    errors.update(|e| e.set(field, Some(message)));
+                    form.focus(field);
+                }
+                None => alert.set(Some(message)),
+            }
+        });
+    };
+
+    view! {
+        <form class="cp-form" novalidate on:submit=on_submit>
+            <fieldset class="cp-fieldset" disabled=move || busy.get()>
+                <legend class="cp-visually-hidden">"Card details"</legend>
+                {field_row(form, Field::Number)}
+                <div class="cp-row">{field_row(form, Field::Expiry)} {field_row(form, Field::Cvc)}</div>
+                {field_row(form, Field::Name)}
+                {field_row(form, Field::Postal)}
+            </fieldset>
+            <div class="cp-alert" role="alert">
+                {move || alert.get().map(|message| view! { <p class="cp-alert-text">{message}</p> })}
+            </div>
+            <button class="cp-pay" type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
+                <Show
+                    when=move || busy.get()
+                    fallback=move || view! { <span>"Pay " {amount.clone()}</span> }
+                >
+                    <span class="cp-spinner" aria-hidden="true"></span>
+                    <span>"Processing…"</span>
+                </Show>
+            </button>
+        </form>
+    }
+}
+
+/// One labelled input with its inline error. A single function for all five fields, so
+/// the view code is generated once.
+fn field_row(form: Form, field: Field) -> impl IntoView {
+    let errors = form.errors;
+    let brand = form.brand;
+    let has_error = move || errors.with(|e| e.get(field).is_some());
+    view! {
+        <div class=row_class(field) class:cp-invalid=has_error>
+            <label for=field.id()>{label(field)}</label>
+            <div class="cp-input-wrap">
+                <input
+                    id=field.id()
+                    name=field.id()
+                    type="text"
+                    inputmode=input_mode(field)
+                    autocomplete=autocomplete(field)
+                    spellcheck="false"
+                    placeholder=move || placeholder(field, brand.get())
+                    maxlength=move || max_length(field, brand.get())
+                    aria-invalid=move || has_error().to_string()
+                    aria-describedby=move || has_error().then_some(field.error_id())
+                    prop:value=move || form.text.with(|t| t.get(field).to_owned())
+                    node_ref=form.inputs[field as usize]
+                    on:input=move |ev| form.typed(field, ev)
+                    on:blur=move |_| form.left(field)
+                />
+                {move || (field == Field::Number).then(|| brand.get()).flatten().map(|b| view! {
+                    <span class=format!("cp-brand cp-brand-{}", b.as_str())>
+                        <span class="cp-visually-hidden">"Card brand: "</span>
+                        {short_brand(b)}
+                    </span>
+                })}
+            </div>
+            <p class="cp-error" id=field.error_id() aria-live="polite">
+                {move || errors.with(|e| e.get(field).cloned())}
+            </p>
+        </div>
+    }
+}
+
+fn row_class(field: Field) -> &'static str {
+    match field {
+        Field::Number => "cp-field cp-field-number",
+        _ => "cp-field",
+    }
+}
+
+fn label(field: Field) -> &'static str {
+    match field {
+        Field::Number => "Card number",
+        Field::Expiry => "Expiry",
+        Field::Cvc => "Security code",
+        Field::Name => "Name on card",
+        Field::Postal => "Postal code",
+    }
+}
+
+fn autocomplete(field: Field) -> &'static str {
+    match field {
+        Field::Number => "cc-number",
+        Field::Expiry => "cc-exp",
+        Field::Cvc => "cc-csc",
+        Field::Name => "cc-name",
+        Field::Postal => "postal-code",
+    }
+}
+
+fn input_mode(field: Field) -> &'static str {
+    match field {
+        Field::Number | Field::Expiry | Field::Cvc => "numeric",
+        Field::Name | Field::Postal => "text",
+    }
+}
+
+fn placeholder(field: Field, brand: Option<Brand>) -> &'static str {
+    match field {
+        Field::Number => "1234 1234 1234 1234",
+        Field::Expiry => "MM / YY",
+        Field::Cvc if brand == Some(Brand::Amex) => "4 digits",
+        Field::Cvc => "CVC",
+        Field::Name => "Full name",
+        Field::Postal => "ZIP / postal code",
+    }
+}
+
+fn max_length(field: Field, brand: Option<Brand>) -> Option<usize> {
+    match field {
+        Field::Cvc => Some(brand.map_or(4, Brand::cvc_length)),
+        Field::Name => Some(200),
+        Field::Postal => Some(16),
+        Field::Number | Field::Expiry => None,
+    }
+}
+
+/// Words for the buyer: what happened and what to do next.
+fn failure_message(failure: &Failure) -> String {
+    match failure {
+        Failure::Network => {
+            "We couldn't reach the payment server. Check your connection and try again.".into()
+        }
+        Failure::NoSecret => "This payment card has expired. Reload the chat to pay.".into(),
+        Failure::Api { status, error } => api_message(*status, error),
+    }
+}
+
+fn api_message(status: u16, error: &ApiError) -> String {
+    let text = match (status, error.decline_code.as_deref(), error.code.as_str()) {
+        (402, Some("insufficient_funds"), _) => {
+            "Your card has insufficient funds. Try another card."
+        }
+        (402, Some("expired_card"), _) => "Your card has expired. Try another card.",
+        (402, Some("incorrect_cvc"), _) => {
+            "The security code is incorrect. Check the back of your card and try again."
+        }
+        (402, Some("processing_error"), _) => {
+            "We couldn't process your card just now. Try again in a moment, or use another card."
+        }
+        (402, _, _) => {
+            "Your card was declined. Try another card, or contact your bank for details."
+        }
+        (409, _, "request_not_payable") => match error.status.as_deref() {
+            Some("paid") => "This request has already been paid.",
+            Some("canceled") => "This request was canceled and can no longer be paid.",
+            _ => "This request can no longer be paid.",
+        },
+        (409, _, "idempotency_key_in_use") => {
+            "Your payment is still being processed. Wait a moment, then press Pay again."
+        }
+        (401, _, _) => "This payment card has expired. Reload the chat to pay.",
+        (429, _, _) => "Too many attempts. Wait a minute and try again.",
+        (500.., _, _) => "The payment server had a problem. Please try again.",
+        _ => return error.message.clone(),
+    };
+    text.into()
+}
+
+fn short_brand(brand: Brand) -> &'static str {
+    match brand {
+        Brand::Visa => "VISA",
+        Brand::Mastercard => "Mastercard",
+        Brand::Amex => "AMEX",
+        Brand::Discover => "Discover",
+        Brand::Diners => "Diners",
+        Brand::Jcb => "JCB",
+        Brand::UnionPay => "UnionPay",
+    }
+}

@@ -1,0 +1,194 @@
+//! The edge's buyer-facing API, called same-origin with the client secret:
+//! `GET /v1/payment_requests/{id}/public` and `POST /v1/payment_requests/{id}/pay`.
+
+use crate::frame::Frame;
+use chatpay_core::api::{ApiError, PublicPayment, PublicPaymentRequest, PublicSeller};
+use gloo_net::http::{Request, Response};
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::JsValue;
+
+/// How a call ended. `Network` means no answer arrived, so the attempt may or may not have
+/// reached the server; the caller retries it under the same idempotency key.
+#[derive(Clone, Debug)]
+pub enum Failure {
+    Api {
+        status: u16,
+        error: ApiError,
+    },
+    Network,
+    /// The frame was opened without its client secret.
+    NoSecret,
+}
+
+impl Failure {
+    pub fn code(&self) -> &str {
+        match self {
+            Failure::Api { error, .. } => &error.code,
+            Failure::Network => "network_error",
+            Failure::NoSecret => "missing_client_secret",
+        }
+    }
+}
+
+/// Network failures are retried this many times, after these pauses (milliseconds).
+const RETRY_PAUSES: [i32; 2] = [400, 1200];
+
+pub async fn fetch_public(frame: &Frame) -> Result<PublicPaymentRequest, Failure> {
+    let url = format!(
+        "{}/v1/payment_requests/{}/public",
+        frame.origin, frame.request_id
+    );
+    let auth = bearer(frame)?;
+    with_retries(|| Request::get(&url).header("Authorization", &auth).send()).await
+}
+
+/// `body` is the JSON pay body; it holds the card and goes nowhere but this request.
+pub async fn pay(
+    frame: &Frame,
+    idempotency_key: &str,
+    body: &str,
+) -> Result<PublicPaymentRequest, Failure> {
+    let url = format!(
+        "{}/v1/payment_requests/{}/pay",
+        frame.origin, frame.request_id
+    );
+    let auth = bearer(frame)?;
+    with_retries(|| async {
+        Request::post(&url)
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", idempotency_key)
+            .body(body)?
+            .send()
+            .await
+    })
+    .await
+}
+
+fn bearer(frame: &Frame) -> Result<String, Failure> {
+    frame
+        .client_secret
+        .as_ref()
+        .map(|s| format!("Bearer {}", s.expose()))
+        .ok_or(Failure::NoSecret)
+}
+
+async fn with_retries<F, Fut>(send: F) -> Result<PublicPaymentRequest, Failure>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Response, gloo_net::Error>>,
+{
+    let mut pauses = RETRY_PAUSES.iter();
+    loop {
+        match send().await {
+            Ok(response) => return read(response).await,
+            Err(_) => match pauses.next() {
+                Some(&ms) => sleep(ms).await,
+                None => return Err(Failure::Network),
+            },
+        }
+    }
+}
+
+async fn read(response: Response) -> Result<PublicPaymentRequest, Failure> {
+    let status = response.status();
+    let json = match response.text().await {
+        Ok(text) => JSON::parse(&text).unwrap_or(JsValue::NULL),
+        Err(_) => return Err(Failure::Network),
+    };
+    if (200..300).contains(&status) {
+        return public_request(&json).ok_or_else(|| Failure::Api {
+            status,
+            error: unexpected("The payment server sent an answer we could not read."),
+        });
+    }
+    let error = Reflect::get(&json, &"error".into())
+        .ok()
+        .and_then(|e| api_error(&e))
+        .unwrap_or_else(|| unexpected("The payment server had a problem. Please try again."));
+    Err(Failure::Api { status, error })
+}
+
+// Responses are read field by field through the browser's JSON.parse rather than with
+// serde_json: the same core types come out, and the card downloads ~60 KB less wasm.
+// Unknown fields are ignored, as the API asks of clients.
+
+fn text_at(object: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()?
+        .as_string()
+}
+
+fn public_request(v: &JsValue) -> Option<PublicPaymentRequest> {
+    let seller = Reflect::get(v, &"seller".into()).ok()?;
+    let payment = Reflect::get(v, &"payment".into()).ok()?;
+    let payment = if payment.is_object() {
+        Some(PublicPayment {
+            id: text_at(&payment, "id")?,
+            brand: text_at(&payment, "brand")?,
+            last4: text_at(&payment, "last4")?,
+            paid_at: text_at(&payment, "paid_at")?,
+        })
+    } else {
+        None
+    };
+    Some(PublicPaymentRequest {
+        id: text_at(v, "id")?,
+        object: text_at(v, "object").unwrap_or_default(),
+        status: text_at(v, "status")?,
+        amount: text_at(v, "amount")?,
+        currency: text_at(v, "currency")?,
+        description: text_at(v, "description").unwrap_or_default(),
+        seller: PublicSeller {
+            display_name: text_at(&seller, "display_name")?,
+        },
+        created_at: text_at(v, "created_at").unwrap_or_default(),
+        livemode: Reflect::get(v, &"livemode".into()).ok()?.as_bool() == Some(true),
+        payment,
+    })
+}
+
+fn api_error(e: &JsValue) -> Option<ApiError> {
+    Some(ApiError {
+        kind: text_at(e, "type")?,
+        code: text_at(e, "code")?,
+        message: text_at(e, "message")?,
+        param: text_at(e, "param"),
+        decline_code: text_at(e, "decline_code"),
+        status: text_at(e, "status"),
+    })
+}
+
+fn unexpected(message: &str) -> ApiError {
+    ApiError {
+        kind: "api_error".into(),
+        code: "unexpected_response".into(),
+        message: message.into(),
+        param: None,
+        decline_code: None,
+        status: None,
+    }
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// A fresh idempotency key: 128 random bits in hex.
+pub fn new_idempotency_key() -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    if bytes == [0; 16] {
+        // No crypto: still unique per attempt, which is all an idempotency key needs.
+        let seed = (js_sys::Math::random() * 1e15) as u64 ^ js_sys::Date::now() as u64;
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
