@@ -184,7 +184,8 @@ fn amounts_carry_exactly_the_currency_exponent() {
         ("1.25", "KWD", "1.250"),
         ("1.250", "KWD", "1.250"),
         ("0.5", "BHD", "0.500"),
-        ("90071992547.409", "KWD", "90071992547.409"),
+        ("0.001", "KWD", "0.001"),
+        ("999999.99", "USD", "999999.99"),
     ];
     let mut wrong = Vec::new();
     for (amount, currency, expected) in cases {
@@ -219,6 +220,7 @@ fn amounts_carry_exactly_the_currency_exponent() {
 fn approved_test_cards_report_brand_and_last4() {
     let edge = shared();
     let seller = edge.create_seller();
+    let mut fingerprints = Vec::new();
     for (number, brand, last4) in [
         (VISA, "visa", "4242"),
         (MASTERCARD, "mastercard", "4444"),
@@ -236,6 +238,23 @@ fn approved_test_cards_report_brand_and_last4() {
         full.expect(200);
         assert_eq!(full.json["payment"]["method"]["brand"], brand, "{full}");
         assert_eq!(full.json["payment"]["method"]["last4"], last4, "{full}");
+        fingerprints.push(full.json["payment"]["method"]["fingerprint"].clone());
+    }
+    // docs/API.md: the fingerprint is the same for the same card at the same seller.
+    let request = edge.create_request(&seller.secret_key, "20.00", "USD");
+    edge.pay_with(&request, VISA).expect(200);
+    let full = edge.get_request(&seller.secret_key, &request.id);
+    let fingerprint = &full.json["payment"]["method"]["fingerprint"];
+    assert!(fingerprint.is_string(), "{full}");
+    assert_eq!(
+        fingerprint, &fingerprints[0],
+        "same card, same seller\n{full}"
+    );
+    for (i, f) in fingerprints.iter().enumerate().skip(1) {
+        assert_ne!(
+            f, &fingerprints[0],
+            "card {i} shares the Visa's fingerprint"
+        );
     }
 }
 
@@ -402,7 +421,7 @@ fn bad_inputs_get_a_4xx_with_the_error_shape() {
     let cases: Vec<Case> = vec![
         // Bodies that are not the JSON object asked for.
         ("malformed JSON", create_raw(Some("application/json"), br#"{"amount": "12.50","#), 400, JSON, Null),
-        ("empty body", create_raw(Some("application/json"), b""), 400, JSON, Null),
+        ("empty body", create_raw(Some("application/json"), b""), 400, &["invalid_json", "parameter_missing"], Null),
         ("trailing garbage", create_raw(Some("application/json"), br#"{"amount":"1.00"} x"#), 400, JSON, Null),
         ("invalid UTF-8", create_raw(Some("application/json"), b"{\"description\": \"\xff\xfe\"}"), 400, JSON, Null),
         ("nesting 5000 deep", create_raw(Some("application/json"), nested.as_bytes()), 400, JSON, Null),
@@ -482,6 +501,8 @@ fn bad_inputs_get_a_4xx_with_the_error_shape() {
         ("another seller's client secret", edge.call("POST", &pay_path).bearer(&rb.client_secret).json(&pay_body(VISA)).send(), 401, BAD_AUTH, Null),
         ("seller key on public GET", edge.call("GET", &public_path).bearer(&a.secret_key).send(), 401, BAD_AUTH, Null),
         ("no auth on public GET", edge.call("GET", &public_path).send(), 401, NO_AUTH, Null),
+        ("Idempotency-Key of 256 chars", edge.call("POST", &pay_path).bearer(&ra.client_secret).idempotency_key(&"k".repeat(256)).json(&pay_body(VISA)).send(), 400, &["idempotency_key_invalid"], Param::Any),
+        ("Idempotency-Key with a space", edge.call("POST", &pay_path).bearer(&ra.client_secret).idempotency_key("two words").json(&pay_body(VISA)).send(), 400, &["idempotency_key_invalid"], Param::Any),
         ("forged id on pay", edge.call("POST", &format!("/v1/payment_requests/pr_{}/pay", unique(""))).bearer(&ra.client_secret).json(&pay_body(VISA)).send(), 404, MISSING_RESOURCE, Null),
         // Pay bodies.
         ("malformed JSON on pay", pay_raw(Some("application/json"), br#"{"method": {"#), 400, JSON, Null),
@@ -546,6 +567,14 @@ fn bad_inputs_get_a_4xx_with_the_error_shape() {
         failures.join("\n\n")
     );
 
+    // docs/API.md: a 405 names the allowed methods.
+    let (_, delete, ..) = cases
+        .iter()
+        .find(|c| c.0 == "DELETE a request")
+        .expect("case exists");
+    let allow = delete.header("allow").unwrap_or("");
+    assert!(allow.contains("GET"), "405 without `Allow: GET`\n{delete}");
+
     // None of that touched the requests: still open, and payable.
     for (key, request) in [
         (&a.secret_key, &ra),
@@ -571,7 +600,7 @@ fn cancel_then_pay_and_cancel_again_are_409() {
     assert_eq!(canceled.json["livemode"], false, "{canceled}");
 
     let again = edge.cancel(&seller.secret_key, &request.id);
-    assert_error(&again, 409, again.code(), Param::Null);
+    assert_error(&again, 409, "request_not_cancelable", Param::Null);
     assert_eq!(again.json["error"]["status"], "canceled", "{again}");
 
     let pay = edge.pay_with(&request, VISA);
@@ -600,7 +629,7 @@ fn pay_and_cancel_on_a_paid_request_are_409_with_status_paid() {
     assert_eq!(second.json["error"]["status"], "paid", "{second}");
 
     let cancel = edge.cancel(&seller.secret_key, &request.id);
-    assert_error(&cancel, 409, cancel.code(), Param::Null);
+    assert_error(&cancel, 409, "request_not_cancelable", Param::Null);
     assert_eq!(cancel.json["error"]["status"], "paid", "{cancel}");
 
     let full = edge.get_request(&seller.secret_key, &request.id);
@@ -625,6 +654,12 @@ fn idempotent_replay_returns_the_first_response() {
     let replay = edge.pay(&request, &body, Some(&key));
     replay.expect(200);
     assert_eq!(replay.json, first.json, "replay differs\n{replay}");
+    assert_eq!(
+        replay.header("idempotent-replayed"),
+        Some("true"),
+        "docs/API.md: replays carry `Idempotent-Replayed: true`\n{replay}"
+    );
+    assert_eq!(first.header("idempotent-replayed"), None, "{first}");
 
     // Without the key, the same body is a new attempt on a paid request.
     let fresh = edge.pay(&request, &body, None);
@@ -695,6 +730,20 @@ fn idempotency_key_reused_with_a_different_body_is_422() {
     let full = edge.get_request(&seller.secret_key, &request.id);
     assert_eq!(full.json["status"], "requested", "{full}");
     assert_eq!(full.json["payment"], Value::Null, "{full}");
+}
+
+#[test]
+fn idempotency_does_not_record_validation_failures() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let request = edge.create_request(&seller.secret_key, "15.00", "USD");
+    let key = unique("idem-");
+    let invalid = edge.pay(&request, &pay_body(BAD_LUHN), Some(&key));
+    assert_error(&invalid, 400, "invalid_number", Param::Is("method.number"));
+    // docs/API.md: a 400 is not recorded, so the corrected body under the same key pays.
+    let paid = edge.pay(&request, &pay_body(VISA), Some(&key));
+    paid.expect(200);
+    assert_eq!(paid.json["status"], "paid", "{paid}");
 }
 
 #[test]
@@ -905,6 +954,66 @@ fn cors_allows_only_the_sellers_own_origins() {
         ),
         "B's origin on B's request"
     );
+}
+
+#[test]
+fn frame_page_is_framable_only_by_the_sellers_origins() {
+    let edge = shared();
+    let tag = unique("");
+    let origins = [
+        format!("https://shop-{tag}.example"),
+        format!("http://localhost:{}", 40000 + tag.len()),
+    ];
+    let seller = edge.create_seller_with(json!({
+        "display_name": "Framed", "country": "DE", "default_currency": "EUR",
+        "allowed_origins": origins,
+    }));
+    let request = edge.create_request(&seller.secret_key, "12.50", "EUR");
+
+    let frame = edge
+        .call("GET", &format!("/v1/frame/{}", request.id))
+        .send();
+    frame.expect(200);
+    let ct = frame.header("content-type").unwrap_or("");
+    assert!(ct.starts_with("text/html"), "Content-Type {ct:?}\n{frame}");
+    let cache = frame.header("cache-control").unwrap_or("");
+    assert!(
+        cache.contains("no-store"),
+        "Cache-Control {cache:?}\n{frame}"
+    );
+    let csp = frame.header("content-security-policy").unwrap_or("");
+    let ancestors: Vec<&str> = csp
+        .split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix("frame-ancestors "))
+        .map(|list| list.split_whitespace().collect())
+        .unwrap_or_default();
+    assert_eq!(ancestors, origins, "frame-ancestors in {csp:?}");
+    assert!(csp.contains("default-src 'none'"), "CSP {csp:?}");
+    assert!(
+        frame.text.contains("chatpay-allowed-origins")
+            && frame
+                .text
+                .contains(&format!("{} {}", origins[0], origins[1])),
+        "the meta tag lacks the allowed origins\n{frame}"
+    );
+    for secret in [&request.client_secret, &seller.secret_key, &seller.id] {
+        assert!(
+            !frame.text.contains(secret.as_str()),
+            "frame holds {secret}"
+        );
+    }
+
+    // A forged id gets no page; the raw template may not be framed at all.
+    let forged = edge
+        .call("GET", &format!("/v1/frame/pr_{}", unique("")))
+        .send();
+    assert_eq!(forged.status, 404, "{forged}");
+    let template = edge.call("GET", "/v1/frame.html").send();
+    if template.status == 200 {
+        let csp = template.header("content-security-policy").unwrap_or("");
+        assert!(csp.contains("frame-ancestors 'none'"), "{template}");
+    }
 }
 
 /// Named to start last: pays with every test card itself (approvals, declines, replays,
