@@ -454,6 +454,8 @@ fn bad_inputs_get_a_4xx_with_the_error_shape() {
         ("full-width digits", create(&request_with("amount", json!("１２"))), 400, INVALID, Is("amount")),
         ("zero", create(&request_with("amount", json!("0"))), 400, TOO_SMALL, Is("amount")),
         ("zero with decimals", create(&request_with("amount", json!("0.00"))), 400, TOO_SMALL, Is("amount")),
+        ("USD over the default 999,999.99", create(&request_with("amount", json!("1000000.00"))), 400, TOO_LARGE, Is("amount")),
+        ("JPY over the default 99,999,999", create(&json!({"amount": "100000000", "currency": "JPY", "description": "Mug"})), 400, TOO_LARGE, Is("amount")),
         ("2^53 cents", create(&request_with("amount", json!("90071992547409.92"))), 400, TOO_LARGE, Is("amount")),
         ("2^53 yen", create(&json!({"amount": "9007199254740992", "currency": "JPY", "description": "Mug"})), 400, TOO_LARGE, Is("amount")),
         ("24 digits", create(&request_with("amount", json!("100000000000000000000000"))), 400, &["amount_too_large", "parameter_invalid"], Is("amount")),
@@ -614,6 +616,16 @@ fn cancel_then_pay_and_cancel_again_are_409() {
     let full = edge.get_request(&seller.secret_key, &request.id);
     assert_eq!(full.json["status"], "canceled", "{full}");
     assert_eq!(full.json["payment"], Value::Null, "{full}");
+
+    // docs/API.md: a cancel takes no body or `{}`.
+    let other = edge.create_request(&seller.secret_key, "4.00", "USD");
+    let canceled = edge
+        .call("POST", &format!("/v1/payment_requests/{}/cancel", other.id))
+        .bearer(&seller.secret_key)
+        .json(&json!({}))
+        .send();
+    canceled.expect(200);
+    assert_eq!(canceled.json["status"], "canceled", "{canceled}");
 }
 
 #[test]
@@ -687,6 +699,11 @@ fn idempotent_replay_covers_a_decline() {
     let replay = edge.pay(&request, &declined_body, Some(&key));
     assert_eq!(replay.status, 402, "{replay}");
     assert_eq!(replay.json, first.json, "replay differs\n{replay}");
+    assert_eq!(
+        replay.header("idempotent-replayed"),
+        Some("true"),
+        "{replay}"
+    );
 
     // A new attempt (new key, good card) pays; the old key still replays its 402.
     let paid = edge.pay(&request, &pay_body(VISA), Some(&unique("idem-")));

@@ -1,10 +1,13 @@
+//! Tests that need an edge of their own, whose persisted state no other test touches.
+//!
 //! Durability: everything the edge answered before `wrangler dev` stops must read the same
 //! after it starts again on the same persisted state and secrets. Then the state and the
-//! logs of both runs are scanned for card numbers.
+//! logs of both runs are scanned for card numbers. And garbage (forged keys and ids) is
+//! refused before routing, so it creates no Durable Object storage.
 
 use chatpay_tests::cards::{declining_cards, pay_body, AMEX, MASTERCARD, VISA};
 use chatpay_tests::checks::assert_error;
-use chatpay_tests::scan::assert_no_card_numbers;
+use chatpay_tests::scan::{assert_no_card_numbers, files_under};
 use chatpay_tests::{unique, Edge, Param};
 use serde_json::{json, Value};
 
@@ -107,4 +110,68 @@ fn a_restart_on_the_same_state_loses_nothing() {
     edge.create_request(&c.secret_key, "5.00", "USD");
 
     assert_no_card_numbers(&edge, &marker);
+}
+
+/// The Durable Objects' SQLite databases, one per object that touched its storage.
+fn durable_object_databases(edge: &Edge) -> Vec<String> {
+    files_under(&edge.persist_dir().join("v3/do"))
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| p.ends_with(".sqlite"))
+        .collect()
+}
+
+#[test]
+fn forged_keys_and_ids_reach_no_durable_object() {
+    let edge = Edge::start();
+    let seller = edge.create_seller();
+    let request = edge.create_request(&seller.secret_key, "2.00", "USD");
+    let before = durable_object_databases(&edge);
+    assert!(
+        !before.is_empty(),
+        "no Durable Object database after creating a seller"
+    );
+
+    let mut wrong = Vec::new();
+    for i in 0..10 {
+        let forged_key = format!("sk_test_{}", unique(""));
+        let forged_id = format!("pr_{}", unique(""));
+        let cs = format!("cs_{}", unique(""));
+        let replies = [
+            (
+                401,
+                edge.call("POST", "/v1/payment_requests")
+                    .bearer(&forged_key)
+                    .json(&json!({"amount": "1.00", "currency": "USD", "description": "x"}))
+                    .send(),
+            ),
+            (401, edge.get_request(&forged_key, &request.id)),
+            (404, edge.get_request(&seller.secret_key, &forged_id)),
+            (
+                404,
+                edge.call("POST", &format!("/v1/payment_requests/{forged_id}/pay"))
+                    .bearer(&cs)
+                    .json(&pay_body(VISA))
+                    .send(),
+            ),
+            (
+                404,
+                edge.call("GET", &format!("/v1/payment_requests/{forged_id}/public"))
+                    .bearer(&cs)
+                    .send(),
+            ),
+            (
+                404,
+                edge.call("GET", &format!("/v1/frame/{forged_id}")).send(),
+            ),
+        ];
+        for (status, reply) in replies {
+            if reply.status != status {
+                wrong.push(format!("round {i}: expected {status}\n{reply}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let after = durable_object_databases(&edge);
+    assert_eq!(after, before, "garbage created Durable Object storage");
 }
