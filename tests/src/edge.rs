@@ -40,6 +40,7 @@ impl Edge {
     pub fn start() -> Edge {
         let root = repo_root();
         for (built, by) in [
+            ("node_modules/.bin/wrangler", "npm ci"),
             ("edge/build/worker/shim.mjs", "scripts/build-edge.sh"),
             ("dist/public", "scripts/build-widget.sh"),
         ] {
