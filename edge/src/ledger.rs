@@ -349,6 +349,15 @@ impl Ledger<'_> {
         Ok(json(status, &value))
     }
 
+    /// `SANDBOX_LATENCY_MS` (default 20): the sandbox's simulated processor round trip.
+    fn sandbox_latency_ms(&self) -> u64 {
+        self.env
+            .var("SANDBOX_LATENCY_MS")
+            .ok()
+            .and_then(|v| v.to_string().parse().ok())
+            .unwrap_or(20)
+    }
+
     fn limits(&self) -> AmountLimits {
         self.env
             .var("AMOUNT_LIMITS")
@@ -569,7 +578,15 @@ impl Ledger<'_> {
         let pay = PayRequest::parse(&body, year_month(now))?;
         let status = self.recover_abandoned(&row, now)?;
         let Ok(processing) = status.apply(Event::BeginPay) else {
-            return Err(Fail::not_payable(status.as_str()));
+            return Err(if status == Status::Processing {
+                Fail::conflict(
+                    "request_not_payable",
+                    status.public_str(),
+                    "A payment for this request is already in progress.",
+                )
+            } else {
+                Fail::not_payable(status.as_str())
+            });
         };
 
         // --- synchronous claim: no .await until the processor call ---
@@ -620,13 +637,15 @@ impl Ledger<'_> {
         let outcome = if seller.livemode != 0 {
             Outcome::Declined(crate::processor::Decline::ProcessingError)
         } else {
-            Sandbox
-                .authorize(Authorization {
-                    card,
-                    amount,
-                    reference: &token,
-                })
-                .await
+            Sandbox {
+                latency_ms: self.sandbox_latency_ms(),
+            }
+            .authorize(Authorization {
+                card,
+                amount,
+                reference: &token,
+            })
+            .await
         };
 
         let now = now_seconds();

@@ -88,10 +88,17 @@ pub trait Processor {
 }
 
 /// Approves any valid card except the documented test numbers (`chatpay_core::test_cards`).
-pub struct Sandbox;
+/// It answers after `latency_ms`, like a network call, so concurrent pays really do overlap
+/// at the `.await` and the ledger's claim is exercised as it will be with a live processor.
+pub struct Sandbox {
+    pub latency_ms: u64,
+}
 
 impl Processor for Sandbox {
     async fn authorize(&self, auth: Authorization<'_>) -> Outcome {
+        if self.latency_ms > 0 {
+            worker::Delay::from(std::time::Duration::from_millis(self.latency_ms)).await;
+        }
         let pan = auth.card.number.expose_digits();
         let scripted = test_cards::TABLE
             .iter()
