@@ -132,6 +132,9 @@ describe('the demo chat page', () => {
     assert.equal(probe.contentDocument, true);
     assert.equal(probe.threw, true);
     assert.equal(probe.allow, 'payment');
+    // The frame dropped the client secret from its address once it read it.
+    const frame = await cardFrame(page, usd.id);
+    assert.equal(await frame.evaluate(() => location.hash), '');
   });
 
   test('both cards show inside the chat with amounts in the buyer\'s locale', async () => {

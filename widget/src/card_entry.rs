@@ -244,7 +244,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: [(fn(&mut CardText), Field); 7] = [
+        type Spoil = fn(&mut CardText);
+        let cases: [(Spoil, Field); 7] = [
             (|c| c.number = "4242 4242 4242 4241".into(), Field::Number),
             (|c| c.number = "4242 4242".into(), Field::Number),
             (|c| c.expiry = "10 / 26".into(), Field::Expiry),
