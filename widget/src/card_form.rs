@@ -224,24 +224,8 @@ fn field_row(form: Form, field: Field) -> impl IntoView {
     let has_error = move || errors.with(|e| e.get(field).is_some());
     view! {
         <div class=row_class(field) class:cp-invalid=has_error>
-            <label for=field.id()>{label(field)}</label>
-            <div class="cp-input-wrap">
-                <input
-                    id=field.id()
-                    name=field.id()
-                    type="text"
-                    inputmode=input_mode(field)
-                    autocomplete=autocomplete(field)
-                    spellcheck="false"
-                    placeholder=move || placeholder(field, brand.get())
-                    maxlength=move || max_length(field, brand.get())
-                    aria-invalid=move || has_error().to_string()
-                    aria-describedby=move || has_error().then_some(field.error_id())
-                    prop:value=move || form.text.with(|t| t.get(field).to_owned())
-                    node_ref=form.inputs[field as usize]
-                    on:input=move |ev| form.typed(field, ev)
-                    on:blur=move |_| form.left(field)
-                />
+            <div class="cp-label-row">
+                <label for=field.id()>{label(field)}</label>
                 {move || (field == Field::Number).then(|| brand.get()).flatten().map(|b| view! {
                     <span class=format!("cp-brand cp-brand-{}", b.as_str())>
                         <span class="cp-visually-hidden">"Card brand: "</span>
@@ -249,6 +233,22 @@ fn field_row(form: Form, field: Field) -> impl IntoView {
                     </span>
                 })}
             </div>
+            <input
+                id=field.id()
+                name=field.id()
+                type="text"
+                inputmode=input_mode(field)
+                autocomplete=autocomplete(field)
+                spellcheck="false"
+                placeholder=move || placeholder(field, brand.get())
+                maxlength=move || max_length(field, brand.get())
+                aria-invalid=move || has_error().to_string()
+                aria-describedby=move || has_error().then_some(field.error_id())
+                prop:value=move || form.text.with(|t| t.get(field).to_owned())
+                node_ref=form.inputs[field as usize]
+                on:input=move |ev| form.typed(field, ev)
+                on:blur=move |_| form.left(field)
+            />
             <p class="cp-error" id=field.error_id() aria-live="polite">
                 {move || errors.with(|e| e.get(field).cloned())}
             </p>
@@ -355,11 +355,11 @@ fn api_message(status: u16, error: &ApiError) -> String {
 fn short_brand(brand: Brand) -> &'static str {
     match brand {
         Brand::Visa => "VISA",
-        Brand::Mastercard => "Mastercard",
+        Brand::Mastercard => "MASTERCARD",
         Brand::Amex => "AMEX",
-        Brand::Discover => "Discover",
-        Brand::Diners => "Diners",
+        Brand::Discover => "DISCOVER",
+        Brand::Diners => "DINERS",
         Brand::Jcb => "JCB",
-        Brand::UnionPay => "UnionPay",
+        Brand::UnionPay => "UNIONPAY",
     }
 }
