@@ -63,12 +63,17 @@ fi
 esbuild --minify --log-level=warning widget/loader/widget.js --outfile="$OUT/v1/widget.js"
 cp widget/static/_headers "$OUT/_headers"
 
-# Swap in the new tree whole, so a running `wrangler dev` never sees half a build.
-mkdir -p dist
-rm -rf dist/public.old
-[ -d dist/public ] && mv dist/public dist/public.old
-mv "$OUT" dist/public
-rm -rf dist/public.old
+# Update dist/public in place (a running `wrangler dev` keeps watching it): new assets
+# first, the page that points at them last, then drop assets no build refers to any more.
+DEST="$ROOT/dist/public"
+mkdir -p "$DEST/v1/assets"
+cp "$OUT"/v1/assets/* "$DEST/v1/assets/"
+cp "$OUT/v1/widget.js" "$DEST/v1/widget.js"
+cp "$OUT/_headers" "$DEST/_headers"
+cp "$OUT/v1/frame.html" "$DEST/v1/frame.html"
+for f in "$DEST"/v1/assets/*; do
+  [ -e "$OUT/v1/assets/$(basename "$f")" ] || rm -f "$f"
+done
 
 node -e '
 const fs = require("fs"), zlib = require("zlib"), path = require("path");
