@@ -12,7 +12,7 @@ const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-const CARD_NUMBERS = ['4242424242424242', '4000000000000002', '378282246310005'];
+const CARD_NUMBERS = ['4242424242424242', '4000000000000002', '4000000000000127', '378282246310005'];
 const NBSP = '\u00a0';
 
 // Records, in the host page, every chatpay DOM event and every message the frames post.
@@ -264,6 +264,13 @@ describe('the demo chat page', () => {
     assert.equal(await frame.inputValue('#cp-cvc'), '', 'the CVC is cleared after an attempt');
     const errors = await hostEvents(page, 'chatpay:error');
     assert.ok(errors.some((e) => e.detail.request_id === jpy.id && e.detail.code));
+
+    // A decline that names a field shows at that field.
+    await fillCard(frame, { number: '4000 0000 0000 0127' });
+    await frame.click('.cp-pay');
+    await frame.waitForSelector('#cp-cvc-error:not(:empty)', { timeout: 20_000 });
+    assert.match(await frame.textContent('#cp-cvc-error'), /security code is incorrect/);
+    assert.equal(await frame.getAttribute('#cp-cvc', 'aria-describedby'), 'cp-cvc-error');
 
     await fillCard(frame, { number: '4242 4242 4242 4242' });
     await frame.click('.cp-pay');
