@@ -223,6 +223,7 @@ describe('the demo chat page', () => {
     assert.match(await frame.textContent('.cp-receipt-sub'), /\$24\.00/);
     assert.match(await frame.textContent('.cp-payment-id'), /^pay_/);
     assert.equal(await frame.textContent('.cp-status'), 'Paid');
+    await frame.waitForFunction(() => document.activeElement?.id === 'cp-receipt-title');
 
     await page.waitForFunction(() => window.__chatpay.events.some((e) => e.name === 'chatpay:paid'));
     const [paid] = await hostEvents(page, 'chatpay:paid');

@@ -12,6 +12,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 /// One message per field, `None` when the field is fine.
@@ -156,6 +157,15 @@ pub fn CardForm(
                     }
                     text.set(CardText::default());
                     request.set(Some(paid));
+                    // The form is gone: take keyboard and screen-reader focus to the receipt.
+                    client::sleep(30).await;
+                    if let Some(title) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id("cp-receipt-title"))
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = title.focus();
+                    }
                     return;
                 }
                 Err(failure) => failure,

@@ -17,7 +17,7 @@ pub fn Receipt(payment: PublicPayment, amount: String, seller: String) -> impl I
                     <svg viewBox="0 0 24 24" width="20" height="20"><path d="M5 12.5l4.2 4.2L19 7" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/></svg>
                 </span>
                 <div>
-                    <h2 id="cp-receipt-title" class="cp-receipt-title">"Payment complete"</h2>
+                    <h2 id="cp-receipt-title" class="cp-receipt-title" tabindex="-1">"Payment complete"</h2>
                     <p class="cp-receipt-sub">{amount} " paid to " {seller}</p>
                 </div>
             </div>
