@@ -23,6 +23,8 @@ pub enum Event {
     Decline,
     /// The seller withdraws the request.
     Cancel,
+    /// A claim left by a ledger instance that stopped mid-pay is released.
+    Release,
 }
 
 /// Every allowed (from, event, to). Anything else is illegal and changes nothing.
@@ -31,6 +33,7 @@ const TRANSITIONS: &[(Status, Event, Status)] = &[
     (Status::Processing, Event::Approve, Status::Paid),
     (Status::Processing, Event::Decline, Status::Requested),
     (Status::Requested, Event::Cancel, Status::Canceled),
+    (Status::Processing, Event::Release, Status::Requested),
 ];
 
 impl Status {
@@ -96,6 +99,7 @@ mod tests {
         assert_eq!(Processing.apply(Approve), Ok(Paid));
         assert_eq!(Processing.apply(Decline), Ok(Requested));
         assert_eq!(Requested.apply(Cancel), Ok(Canceled));
+        assert_eq!(Processing.apply(Release), Ok(Requested));
         for (from, ev) in [
             (Processing, BeginPay),
             (Paid, BeginPay),
@@ -105,6 +109,8 @@ mod tests {
             (Processing, Cancel),
             (Requested, Approve),
             (Paid, Decline),
+            (Requested, Release),
+            (Paid, Release),
         ] {
             assert_eq!(from.apply(ev), Err(IllegalTransition { from, event: ev }));
         }

@@ -77,17 +77,11 @@ pub async fn seed(req: &Request, env: &Env, keys: &Keys) -> Outcome {
         ("24.00", "USD", "Hand-thrown stoneware mug"),
         ("1200", "JPY", "Gift wrapping"),
     ] {
-        let c = Command {
-            op: Op::CreateRequest,
-            seller_id: key.seller.id(keys),
-            request_id: None,
-            key_hash: Some(crate::crypto::key_hash(&secret)),
-            idempotency: None,
-            body: Some(
-                json!({"amount": amount, "currency": currency, "description": description,
-                              "conversation_id": "demo-chat", "agent_id": "maya"}),
-            ),
-        };
+        let body = json!({"amount": amount, "currency": currency, "description": description,
+                          "conversation_id": "demo-chat", "agent_id": "maya"});
+        let c = Command::new(Op::CreateRequest, key.seller, keys)
+            .key(crate::crypto::key_hash(&secret))
+            .body(Some(body));
         let mut r = ledger(env, key.seller, c).await?;
         let v: Value = r.json().await?;
         requests.push((

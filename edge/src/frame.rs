@@ -24,14 +24,7 @@ pub async fn page(id: &str, env: &Env, keys: &Keys) -> Outcome {
     let info = ledger(
         env,
         request.seller,
-        Command {
-            op: Op::FrameInfo,
-            seller_id: request.seller.id(keys),
-            request_id: Some(request.id.clone()),
-            key_hash: None,
-            idempotency: None,
-            body: None,
-        },
+        Command::new(Op::FrameInfo, request.seller, keys).request(request.id.clone()),
     )
     .await?;
     if info.status_code() != 200 {

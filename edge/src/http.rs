@@ -80,6 +80,15 @@ impl Fail {
         f
     }
 
+    pub fn idempotency_key_reused() -> Fail {
+        Fail::new(
+            422,
+            "idempotency_error",
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with a different request body. Use a new key for a new request.",
+        )
+    }
+
     pub fn internal(message: impl Into<String>) -> Fail {
         Fail::new(500, "api_error", "internal_error", message)
     }

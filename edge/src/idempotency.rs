@@ -77,12 +77,7 @@ pub fn lookup(
         return Ok(None);
     };
     if row.body_mac != body_mac {
-        return Err(Fail::new(
-            422,
-            "idempotency_error",
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request body. Use a new key for a new request.",
-        ));
+        return Err(Fail::idempotency_key_reused());
     }
     if row.http_status == IN_PROGRESS && row.created_at < now - ABANDONED_AFTER_SECONDS {
         sql.exec(

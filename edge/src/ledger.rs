@@ -52,6 +52,40 @@ pub struct Command {
     pub body: Option<Value>,
 }
 
+impl Command {
+    pub fn new(op: Op, seller: SellerRef, keys: &Keys) -> Command {
+        Command {
+            op,
+            seller_id: seller.id(keys),
+            request_id: None,
+            key_hash: None,
+            idempotency: None,
+            body: None,
+        }
+    }
+
+    pub fn request(mut self, id: String) -> Command {
+        self.request_id = Some(id);
+        self
+    }
+
+    /// The seller key's hash: the ledger checks it is one of the seller's live keys.
+    pub fn key(mut self, hash: String) -> Command {
+        self.key_hash = Some(hash);
+        self
+    }
+
+    pub fn idempotency(mut self, idem: Option<IdempotencyKey>) -> Command {
+        self.idempotency = idem;
+        self
+    }
+
+    pub fn body(mut self, body: Option<Value>) -> Command {
+        self.body = body;
+        self
+    }
+}
+
 /// The response header that carries the seller's allowed origins back to the Worker, which
 /// turns it into CORS headers and strips it.
 pub const ORIGINS_HEADER: &str = "x-chatpay-allowed-origins";
@@ -274,12 +308,7 @@ impl Ledger<'_> {
             .body_mac(idempotency::canonical_json(&body).as_bytes());
         if let Some(existing) = self.seller()? {
             if existing.init_mac != mac {
-                return Err(Fail::new(
-                    422,
-                    "idempotency_error",
-                    "idempotency_key_reused",
-                    "This Idempotency-Key was already used with a different request body.",
-                ));
+                return Err(Fail::idempotency_key_reused());
             }
             return Ok(json(201, &existing.to_json()));
         }
@@ -538,14 +567,10 @@ impl Ledger<'_> {
             ));
         }
         let now = now_seconds();
+        self.set_status(&row.id, status, Event::Cancel)?;
         self.sql.exec(
-            "UPDATE payment_requests SET status = ?, canceled_at = ? WHERE id = ? AND status = ?",
-            vec![
-                Status::Canceled.as_str().into(),
-                now.into(),
-                row.id.clone().into(),
-                status.as_str().into(),
-            ],
+            "UPDATE payment_requests SET canceled_at = ? WHERE id = ?",
+            vec![now.into(), row.id.clone().into()],
         )?;
         self.event(
             &row.id,
@@ -577,7 +602,7 @@ impl Ledger<'_> {
         }
         let pay = PayRequest::parse(&body, year_month(now))?;
         let status = self.recover_abandoned(&row, now)?;
-        let Ok(processing) = status.apply(Event::BeginPay) else {
+        if status.apply(Event::BeginPay).is_err() {
             return Err(if status == Status::Processing {
                 Fail::conflict(
                     "request_not_payable",
@@ -587,19 +612,12 @@ impl Ledger<'_> {
             } else {
                 Fail::not_payable(status.as_str())
             });
-        };
+        }
 
         // --- synchronous claim: no .await until the processor call ---
         self.in_flight.borrow_mut().insert(row.id.clone());
         let _release = InFlight(self.in_flight, row.id.clone());
-        self.sql.exec(
-            "UPDATE payment_requests SET status = ? WHERE id = ? AND status = ?",
-            vec![
-                processing.as_str().into(),
-                row.id.clone().into(),
-                status.as_str().into(),
-            ],
-        )?;
+        let processing = self.set_status(&row.id, status, Event::BeginPay)?;
         if let Some(idem) = &command.idempotency {
             idempotency::begin(&self.sql, idem, &mac, now)?;
         }
@@ -665,16 +683,10 @@ impl Ledger<'_> {
                         now.into(),
                     ],
                 )?;
-                let paid = processing
-                    .apply(Event::Approve)
-                    .expect("processing → paid is allowed");
+                self.set_status(&row.id, processing, Event::Approve)?;
                 self.sql.exec(
-                    "UPDATE payment_requests SET status = ?, payment_id = ? WHERE id = ?",
-                    vec![
-                        paid.as_str().into(),
-                        payment_id.clone().into(),
-                        row.id.clone().into(),
-                    ],
+                    "UPDATE payment_requests SET payment_id = ? WHERE id = ?",
+                    vec![payment_id.clone().into(), row.id.clone().into()],
                 )?;
                 self.attempt(&row.id, &token, "approved", None, now)?;
                 self.event(
@@ -691,13 +703,7 @@ impl Ledger<'_> {
                 )
             }
             Outcome::Declined(decline) => {
-                let back = processing
-                    .apply(Event::Decline)
-                    .expect("processing → requested is allowed");
-                self.sql.exec(
-                    "UPDATE payment_requests SET status = ? WHERE id = ?",
-                    vec![back.as_str().into(), row.id.clone().into()],
-                )?;
+                self.set_status(&row.id, processing, Event::Decline)?;
                 self.attempt(
                     &row.id,
                     &token,
@@ -733,19 +739,12 @@ impl Ledger<'_> {
     /// instance that stopped mid-pay. The sandbox authorizes synchronously and records the
     /// payment in the same write block as `paid`, so no payment was made: release the claim.
     /// (A live processor would first look its attempt up by reference.)
-    fn recover_abandoned(&self, row: &RequestRow, now: i64) -> Result<Status> {
+    fn recover_abandoned(&self, row: &RequestRow, now: i64) -> std::result::Result<Status, Fail> {
         let status = row.status();
         if status != Status::Processing || self.in_flight.borrow().contains(&row.id) {
             return Ok(status);
         }
-        self.sql.exec(
-            "UPDATE payment_requests SET status = ? WHERE id = ? AND status = ?",
-            vec![
-                Status::Requested.as_str().into(),
-                row.id.clone().into(),
-                status.as_str().into(),
-            ],
-        )?;
+        let released = self.set_status(&row.id, status, Event::Release)?;
         self.event(
             &row.id,
             "payment_request.claim_released",
@@ -753,7 +752,33 @@ impl Ledger<'_> {
             json!({}),
             now,
         )?;
-        Ok(Status::Requested)
+        Ok(released)
+    }
+
+    /// Moves a request along core's transition table, guarded by the status it was read in.
+    /// An illegal move is a 409 carrying the current status, and changes nothing.
+    fn set_status(
+        &self,
+        id: &str,
+        from: Status,
+        event: Event,
+    ) -> std::result::Result<Status, Fail> {
+        let to = from.apply(event).map_err(|illegal| {
+            Fail::conflict(
+                "illegal_transition",
+                from.public_str(),
+                format!(
+                    "A payment request that is {} cannot take {:?}.",
+                    from.public_str(),
+                    illegal.event
+                ),
+            )
+        })?;
+        self.sql.exec(
+            "UPDATE payment_requests SET status = ? WHERE id = ? AND status = ?",
+            vec![to.as_str().into(), id.into(), from.as_str().into()],
+        )?;
+        Ok(to)
     }
 
     fn attempt(

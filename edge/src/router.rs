@@ -80,20 +80,11 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 let (seller, hash) = seller_auth(&req, &keys)?;
                 let body = read_json(&mut req, true).await?;
                 let idem = idempotency(&req, &hash, &path)?;
-                ledger(
-                    env,
-                    seller,
-                    command(
-                        Op::CreateRequest,
-                        seller,
-                        &keys,
-                        None,
-                        Some(hash),
-                        idem,
-                        body,
-                    ),
-                )
-                .await
+                let c = Command::new(Op::CreateRequest, seller, &keys)
+                    .key(hash)
+                    .idempotency(idem)
+                    .body(body);
+                ledger(env, seller, c).await
             })
             .await
         }
@@ -104,15 +95,9 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 ledger(
                     env,
                     seller,
-                    command(
-                        Op::GetRequest,
-                        seller,
-                        &keys,
-                        Some(id),
-                        Some(hash),
-                        None,
-                        None,
-                    ),
+                    Command::new(Op::GetRequest, seller, &keys)
+                        .request(id)
+                        .key(hash),
                 )
                 .await
             })
@@ -121,20 +106,8 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         ["v1", "payment_requests", id, "public"] => {
             allow(&method, &[Method::Get], || async {
                 let request = buyer_auth(&req, id, &keys)?;
-                ledger(
-                    env,
-                    request.seller,
-                    command(
-                        Op::GetPublic,
-                        request.seller,
-                        &keys,
-                        Some(request.id),
-                        None,
-                        None,
-                        None,
-                    ),
-                )
-                .await
+                let c = Command::new(Op::GetPublic, request.seller, &keys).request(request.id);
+                ledger(env, request.seller, c).await
             })
             .await
         }
@@ -143,22 +116,12 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
             allow(&m, &[Method::Post], || async {
                 let request = buyer_auth(&req, id, &keys)?;
                 let body = read_json(&mut req, true).await?;
-                let credential = key_hash(&bearer(&req)?);
-                let idem = idempotency(&req, &credential, &path)?;
-                ledger(
-                    env,
-                    request.seller,
-                    command(
-                        Op::Pay,
-                        request.seller,
-                        &keys,
-                        Some(request.id),
-                        None,
-                        idem,
-                        body,
-                    ),
-                )
-                .await
+                let idem = idempotency(&req, &key_hash(&bearer(&req)?), &path)?;
+                let c = Command::new(Op::Pay, request.seller, &keys)
+                    .request(request.id)
+                    .idempotency(idem)
+                    .body(body);
+                ledger(env, request.seller, c).await
             })
             .await
         }
@@ -172,12 +135,12 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                     chatpay_core::fields::Fields::new(b, "", &[])?;
                 }
                 let idem = idempotency(&req, &hash, &path)?;
-                ledger(
-                    env,
-                    seller,
-                    command(Op::Cancel, seller, &keys, Some(id), Some(hash), idem, body),
-                )
-                .await
+                let c = Command::new(Op::Cancel, seller, &keys)
+                    .request(id)
+                    .key(hash)
+                    .idempotency(idem)
+                    .body(body);
+                ledger(env, seller, c).await
             })
             .await
         }
@@ -217,25 +180,6 @@ where
     .into_response();
     let _ = response.headers_mut().set("allow", &names.join(", "));
     Ok(response)
-}
-
-fn command(
-    op: Op,
-    seller: SellerRef,
-    keys: &Keys,
-    request_id: Option<String>,
-    key_hash: Option<String>,
-    idempotency: Option<IdempotencyKey>,
-    body: Option<Value>,
-) -> Command {
-    Command {
-        op,
-        seller_id: seller.id(keys),
-        request_id,
-        key_hash,
-        idempotency,
-        body,
-    }
 }
 
 /// Sends a command to the seller's ledger (one Durable Object per seller and mode).
@@ -416,15 +360,7 @@ async fn preflight(segments: &[&str], env: &Env, keys: &Keys) -> Outcome {
     headers.set("access-control-max-age", "600")?;
     if let ["v1", "payment_requests", id, ..] = segments {
         if let Some(request) = ObjectId::parse("pr_", id, keys) {
-            let c = command(
-                Op::AllowedOrigins,
-                request.seller,
-                keys,
-                None,
-                None,
-                None,
-                None,
-            );
+            let c = Command::new(Op::AllowedOrigins, request.seller, keys);
             if let Ok(r) = ledger(env, request.seller, c).await {
                 if let Some(o) = r.headers().get(ORIGINS_HEADER).ok().flatten() {
                     headers.set(ORIGINS_HEADER, &o)?;
@@ -453,15 +389,9 @@ pub async fn create_seller(req: &mut Request, env: &Env, keys: &Keys) -> Outcome
         None => SellerRef::generate(Mode::Test),
     };
     let secret = SecretKey::generate(seller, seed.as_ref(), keys);
-    let c = command(
-        Op::InitSeller,
-        seller,
-        keys,
-        None,
-        Some(key_hash(&secret)),
-        None,
-        Some(body),
-    );
+    let c = Command::new(Op::InitSeller, seller, keys)
+        .key(key_hash(&secret))
+        .body(Some(body));
     let mut response = ledger(env, seller, c).await?;
     if response.status_code() != 201 {
         return Ok(response);
