@@ -7,6 +7,7 @@ pub mod card;
 pub mod currency;
 pub mod fields;
 pub mod money;
+pub mod orders;
 pub mod secret;
 pub mod state;
 pub mod time;

@@ -5,10 +5,12 @@
 mod crypto;
 mod demo;
 mod frame;
+mod history;
 mod http;
 mod idempotency;
 mod ids;
 mod ledger;
+mod lifecycle;
 mod processor;
 mod router;
 mod schema;

@@ -74,9 +74,20 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
             let m = method.clone();
             allow(&m, &[Method::Post], || create_seller(&mut req, env, &keys)).await
         }
+        ["v1", "payment_requests"] if method == Method::Get => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            ledger(
+                env,
+                seller,
+                Command::new(Op::List, seller, &keys)
+                    .key(hash)
+                    .query(query_pairs(&req)?),
+            )
+            .await
+        }
         ["v1", "payment_requests"] => {
             let m = method.clone();
-            allow(&m, &[Method::Post], || async {
+            allow(&m, &[Method::Get, Method::Post], || async {
                 let (seller, hash) = seller_auth(&req, &keys)?;
                 let body = read_json(&mut req, true).await?;
                 let idem = idempotency(&req, &hash, &path)?;
@@ -137,6 +148,134 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 let idem = idempotency(&req, &hash, &path)?;
                 let c = Command::new(Op::Cancel, seller, &keys)
                     .request(id)
+                    .key(hash)
+                    .idempotency(idem)
+                    .body(body);
+                ledger(env, seller, c).await
+            })
+            .await
+        }
+        ["v1", "payment_requests", id, action @ ("ship" | "deliver" | "refunds")] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let id = owned_request(id, seller, &keys)?;
+                let (op, required) = match *action {
+                    "ship" => (Op::Ship, true),
+                    "deliver" => (Op::Deliver, false),
+                    _ => (Op::Refund, true),
+                };
+                let body = read_json(&mut req, required).await?;
+                if let (Op::Deliver, Some(b)) = (op, &body) {
+                    chatpay_core::fields::Fields::new(b, "", &[])?;
+                }
+                let idem = idempotency(&req, &hash, &path)?;
+                let c = Command::new(op, seller, &keys)
+                    .request(id)
+                    .key(hash)
+                    .idempotency(idem)
+                    .body(body);
+                ledger(env, seller, c).await
+            })
+            .await
+        }
+        ["v1", "payment_requests", id, action @ ("decline" | "claims")] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || async {
+                let request = buyer_auth(&req, id, &keys)?;
+                let op = if *action == "decline" {
+                    Op::Decline
+                } else {
+                    Op::OpenClaim
+                };
+                let body = read_json(&mut req, op == Op::OpenClaim).await?;
+                let idem = idempotency(&req, &key_hash(&bearer(&req)?), &path)?;
+                let c = Command::new(op, request.seller, &keys)
+                    .request(request.id)
+                    .idempotency(idem)
+                    .body(body);
+                ledger(env, request.seller, c).await
+            })
+            .await
+        }
+        ["v1", "claims", id, action @ ("respond" | "resolve")] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || async {
+                let claim =
+                    ObjectId::parse("clm_", id, &keys).ok_or_else(|| Fail::missing("claim"))?;
+                let token = bearer(&req)?;
+                let is_admin =
+                    *action == "resolve" && ct_eq(token.as_bytes(), keys.admin_key.as_bytes());
+                let mut c = Command::new(
+                    if *action == "respond" {
+                        Op::RespondClaim
+                    } else {
+                        Op::ResolveClaim
+                    },
+                    claim.seller,
+                    &keys,
+                )
+                .target(claim.id.clone());
+                if is_admin {
+                    c = c.admin();
+                } else {
+                    let (seller, hash) = seller_auth(&req, &keys)?;
+                    if seller != claim.seller {
+                        return Err(Fail::missing("claim"));
+                    }
+                    c = c.key(hash);
+                }
+                let body = read_json(&mut req, true).await?;
+                let idem = idempotency(&req, &key_hash(&token), &path)?;
+                ledger(env, claim.seller, c.idempotency(idem).body(body)).await
+            })
+            .await
+        }
+        ["v1", "conversations", conversation, "timeline"] => {
+            allow(&method, &[Method::Get], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let c = Command::new(Op::Timeline, seller, &keys)
+                    .key(hash)
+                    .target((*conversation).to_string());
+                ledger(env, seller, c).await
+            })
+            .await
+        }
+        ["v1", "reports", "revenue"] => {
+            allow(&method, &[Method::Get], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let c = Command::new(Op::Revenue, seller, &keys)
+                    .key(hash)
+                    .query(query_pairs(&req)?);
+                let mut response = ledger(env, seller, c).await?;
+                let wants_csv = req
+                    .headers()
+                    .get("accept")
+                    .ok()
+                    .flatten()
+                    .is_some_and(|a| a.contains("text/csv"));
+                if !wants_csv || response.status_code() != 200 {
+                    return Ok(response);
+                }
+                let report: Value = response.json().await?;
+                Ok(text_response(
+                    200,
+                    crate::history::revenue_csv(&report),
+                    "text/csv; charset=utf-8",
+                ))
+            })
+            .await
+        }
+        ["v1", "test_helpers", "advance_clock"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                if seller.mode() != Mode::Test {
+                    return Err(Fail::missing("test helper"));
+                }
+                let body = read_json(&mut req, true).await?;
+                let idem = idempotency(&req, &hash, &path)?;
+                let c = Command::new(Op::AdvanceClock, seller, &keys)
                     .key(hash)
                     .idempotency(idem)
                     .body(body);
@@ -244,6 +383,17 @@ pub fn admin_auth(req: &Request, keys: &Keys) -> Result<(), Fail> {
 
 /// A request id that must belong to the authenticated seller. Another seller's id is the
 /// same 404 as an unknown one, so ids cannot be probed.
+/// The query string as ordered (name, value) pairs, decoded.
+fn query_pairs(req: &Request) -> Result<Vec<(String, String)>, Fail> {
+    let url = req
+        .url()
+        .map_err(|_| Fail::invalid("invalid_url", "The URL could not be parsed."))?;
+    Ok(url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
 fn owned_request(id: &str, seller: SellerRef, keys: &Keys) -> Result<String, Fail> {
     match ObjectId::parse("pr_", id, keys) {
         Some(parsed) if parsed.seller == seller => Ok(parsed.id),
