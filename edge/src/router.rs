@@ -283,6 +283,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
             })
             .await
         }
+        ["dashboard"] => allow(&method, &[Method::Get], || frame::dashboard(env)).await,
         ["v1", "frame", id] => allow(&method, &[Method::Get], || frame::page(id, env, &keys)).await,
         _ => Err(Fail::new(
             404,
