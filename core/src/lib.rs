@@ -8,6 +8,7 @@ pub mod currency;
 pub mod fields;
 pub mod money;
 pub mod orders;
+pub mod routes;
 pub mod secret;
 pub mod state;
 pub mod time;
