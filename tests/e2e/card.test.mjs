@@ -7,26 +7,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
+import {
+  CHROMIUM_ARGS, cardFrame, chatWithCard as openChat, fillCard, hostEvents, recordHostEvents,
+} from './card.page.mjs';
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const CARD_NUMBERS = ['4242424242424242', '4000000000000002', '4000000000000127', '378282246310005'];
 const NBSP = '\u00a0';
-
-// Records, in the host page, every chatpay DOM event and every message the frames post.
-function recordHostEvents() {
-  window.__chatpay = { events: [], messages: [] };
-  for (const name of ['chatpay:ready', 'chatpay:paid', 'chatpay:error']) {
-    document.addEventListener(name, (e) => {
-      window.__chatpay.events.push({ name, detail: JSON.parse(JSON.stringify(e.detail)) });
-    });
-  }
-  window.addEventListener('message', (e) => {
-    window.__chatpay.messages.push({ origin: e.origin, data: JSON.stringify(e.data) });
-  });
-}
 
 let edge;
 let demo;
@@ -43,54 +29,7 @@ async function newPage(locale = 'en-US') {
   return page;
 }
 
-/**
- * Opens the demo chat and posts one more card into it, the way a chat app adds a message
- * (the loader picks up new elements). A page faked with page.route would not do: Chromium's
- * Local Network Access checks block a synthetic page from loading loopback resources.
- */
-async function chatWithCard(page, request, clientSecret) {
-  await page.goto(`${edge.pageOrigin}/`);
-  await page.evaluate(([r, cs]) => {
-    const li = document.createElement('li');
-    li.className = 'msg them pay';
-    const bubble = document.createElement('div');
-    bubble.className = 'bubble';
-    const card = document.createElement('chat-pay');
-    card.setAttribute('request', r);
-    card.setAttribute('client-secret', cs);
-    bubble.appendChild(card);
-    li.appendChild(bubble);
-    document.getElementById('log').appendChild(li);
-  }, [request, clientSecret]);
-}
-
-/** The card frame hosting `requestId`. */
-async function cardFrame(page, requestId) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const frame = page.frames().find((f) => f.url().includes(`/v1/frame/${requestId}`));
-    if (frame) {
-      await frame.waitForSelector('.cp-amount', { timeout: 20_000 });
-      return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no frame for ${requestId}`);
-    await page.waitForTimeout(100);
-  }
-}
-
-async function fillCard(frame, { number, expiry = '12/34', cvc = '123', name = 'Sam Rivera', postal = '94107' }) {
-  await frame.fill('#cp-number', '');
-  await frame.locator('#cp-number').pressSequentially(number);
-  await frame.fill('#cp-expiry', '');
-  await frame.locator('#cp-expiry').pressSequentially(expiry);
-  await frame.fill('#cp-cvc', '');
-  await frame.locator('#cp-cvc').pressSequentially(cvc);
-  await frame.fill('#cp-name', name);
-  await frame.fill('#cp-postal', postal);
-}
-
-const hostEvents = (page, name) =>
-  page.evaluate((n) => window.__chatpay.events.filter((e) => e.name === n), name);
+const chatWithCard = (page, request, clientSecret) => openChat(page, edge, request, clientSecret);
 
 before(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -66,6 +66,8 @@
           request_id: c.request, payment_id: d.payment_id,
           amount: d.amount, currency: d.currency
         });
+      } else if (d.type === 'declined') {
+        emit(c.host, 'declined', { request_id: c.request });
       } else if (d.type === 'error') {
         emit(c.host, 'error', { request_id: c.request, code: d.code, message: d.message });
       }

@@ -1,13 +1,15 @@
-//! The card as a whole: loads the request, then shows the form, the receipt or the
-//! canceled notice, depending on the request's status.
+//! The card as a whole: loads the request, then shows the form, the receipt with the order's
+//! progress, or why it can no longer be paid, depending on where the order stands.
 
 use crate::card_form::CardForm;
+use crate::claim_form::ReportProblem;
 use crate::client::{self, Failure};
 use crate::frame::Frame;
-use crate::intl::format_amount;
+use crate::intl::{format_amount, format_time};
+use crate::order::{BuyerView, Stage};
+use crate::order_status::OrderStatus;
 use crate::parent::Parent;
 use crate::receipt::Receipt;
-use chatpay_core::api::PublicPaymentRequest;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -18,7 +20,7 @@ pub fn App() -> impl IntoView {
     let parent = Parent::new(frame.parent_origin.clone(), frame.request_id.clone());
     parent.clone().watch_height();
 
-    let request = RwSignal::new(None::<PublicPaymentRequest>);
+    let request = RwSignal::new(None::<BuyerView>);
     let load_error = RwSignal::new(None::<String>);
     let loader = Loader {
         frame: frame.clone(),
@@ -30,7 +32,7 @@ pub fn App() -> impl IntoView {
 
     let body = move || {
         match request.get() {
-        Some(r) => view! { <RequestCard request=r signal=request frame=frame.clone() parent=parent.clone() /> }.into_any(),
+        Some(v) => view! { <RequestCard view=v signal=request frame=frame.clone() parent=parent.clone() /> }.into_any(),
         None => match load_error.get() {
             Some(message) => {
                 let loader = loader.clone();
@@ -60,7 +62,7 @@ pub fn App() -> impl IntoView {
             <footer class="cp-footer">
                 <svg aria-hidden="true" viewBox="0 0 16 16" width="12" height="12"><path d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2h.5a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1zm1.5 0h4V5a2 2 0 0 0-4 0z" fill="currentColor"/></svg>
                 <span>"Secure payment by chatpay"</span>
-                {move || request.with(|r| r.as_ref().is_some_and(|r| !r.livemode)).then(|| view! { <span class="cp-test">"Test mode"</span> })}
+                {move || request.with(|r| r.as_ref().is_some_and(|v| !v.request.livemode)).then(|| view! { <span class="cp-test">"Test mode"</span> })}
             </footer>
         </main>
     }
@@ -71,7 +73,7 @@ pub fn App() -> impl IntoView {
 struct Loader {
     frame: Arc<Frame>,
     parent: Parent,
-    request: RwSignal<Option<PublicPaymentRequest>>,
+    request: RwSignal<Option<BuyerView>>,
     load_error: RwSignal<Option<String>>,
 }
 
@@ -81,9 +83,9 @@ impl Loader {
         this.load_error.set(None);
         spawn_local(async move {
             match client::fetch_public(&this.frame).await {
-                Ok(r) => {
-                    this.parent.ready(&r.status);
-                    this.request.set(Some(r));
+                Ok(v) => {
+                    this.parent.ready(&v.request.status);
+                    this.request.set(Some(v));
                 }
                 Err(failure) => {
                     let message = load_message(&failure);
@@ -107,11 +109,13 @@ fn load_message(failure: &Failure) -> &'static str {
 
 #[component]
 fn RequestCard(
-    request: PublicPaymentRequest,
-    signal: RwSignal<Option<PublicPaymentRequest>>,
+    view: BuyerView,
+    signal: RwSignal<Option<BuyerView>>,
     frame: Arc<Frame>,
     parent: Parent,
 ) -> impl IntoView {
+    let request = view.request.clone();
+    let order = view.order.clone();
     let amount = format_amount(&request.amount, &request.currency);
     let seller = request.seller.display_name.clone();
     let initial = seller
@@ -120,34 +124,63 @@ fn RequestCard(
         .unwrap_or('·')
         .to_uppercase()
         .to_string();
-    let (status_class, status_label) = match request.status.as_str() {
-        "paid" => ("cp-status cp-status-paid", "Paid"),
-        "canceled" => ("cp-status cp-status-canceled", "Canceled"),
-        _ => ("cp-status cp-status-open", "Awaiting payment"),
-    };
-    let content = match (request.status.as_str(), request.payment) {
-        ("paid", Some(payment)) => {
-            view! { <Receipt payment amount=amount.clone() seller=seller.clone() /> }.into_any()
-        }
-        ("paid", None) => {
-            view! { <p class="cp-notice">"This request has been paid."</p> }.into_any()
-        }
-        ("canceled", _) => view! {
-            <p class="cp-notice cp-notice-canceled">
-                {seller.clone()} " canceled this payment request. It can no longer be paid."
-            </p>
+    let stage = Stage::of(&request.status, &order);
+    let content = match (stage, request.payment.clone()) {
+        (Stage::AwaitingPayment, _) => view! {
+            <CardForm frame parent request=signal amount=amount.clone() collect_shipping=order.collect_shipping seller=seller.clone() />
         }
         .into_any(),
-        _ => view! { <CardForm frame parent request=signal amount=amount.clone() /> }.into_any(),
+        (Stage::Declined, _) => outcome(
+            "You declined this request",
+            format!("{seller} has been told. Nothing was charged."),
+        ),
+        (Stage::Expired, _) => outcome(
+            "This request has expired",
+            match &order.expires_at {
+                Some(at) => format!("It could be paid until {}. Ask {seller} for a new one.", format_time(at)),
+                None => format!("Ask {seller} for a new one."),
+            },
+        ),
+        (Stage::Canceled, _) => {
+            let refunded = (order.refund_status == "full").then_some(" Your payment was refunded in full.");
+            view! {
+                <p class="cp-notice cp-notice-canceled">
+                    {seller.clone()} " canceled this payment request. It can no longer be paid." {refunded}
+                </p>
+            }
+            .into_any()
+        }
+        (_, Some(payment)) => {
+            let can_claim = order.can_claim(&request.status);
+            view! {
+                <Receipt payment amount=amount.clone() seller=seller.clone() />
+                <OrderStatus view=view.clone() />
+                {can_claim.then(|| view! { <ReportProblem frame parent request=signal /> })}
+            }
+            .into_any()
+        }
+        (_, None) => view! { <p class="cp-notice">"This request has been paid."</p> }.into_any(),
     };
     view! {
         <header class="cp-head">
             <span class="cp-avatar" aria-hidden="true">{initial}</span>
             <span class="cp-seller">{seller.clone()}</span>
-            <span class=status_class>{status_label}</span>
+            <span class=stage.class()>{stage.label()}</span>
         </header>
         <p class="cp-description">{request.description}</p>
-        <p class="cp-amount" class:cp-amount-done=request.status != "requested">{amount}</p>
+        <p class="cp-amount" class:cp-amount-done=stage != Stage::AwaitingPayment>{amount}</p>
         {content}
     }
+}
+
+/// Why the request can no longer be paid, focusable so the card can move focus here after
+/// the buyer's own action.
+fn outcome(title: &'static str, text: String) -> AnyView {
+    view! {
+        <div class="cp-outcome" role="status">
+            <p id="cp-outcome-title" class="cp-outcome-title" tabindex="-1">{title}</p>
+            <p class="cp-outcome-text">{text}</p>
+        </div>
+    }
+    .into_any()
 }

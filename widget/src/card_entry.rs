@@ -5,6 +5,7 @@
 use crate::js_value::js_object;
 use chatpay_core::card::{detect_brand, format_number_input, Brand, CardNumber, Cvc, Expiry};
 use chatpay_core::time::{year_month, YearMonth};
+use wasm_bindgen::JsValue;
 
 /// The inputs of the card form, in screen order (also the order errors are focused in).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,8 +143,9 @@ impl CardText {
             .collect()
     }
 
-    /// The JSON pay body. Call only once `problems` is empty.
-    pub fn pay_body(&self, now: YearMonth) -> Option<String> {
+    /// The JSON pay body, with the `shipping` object when the request asks for one. Call
+    /// only once `problems` is empty.
+    pub fn pay_body(&self, now: YearMonth, shipping: Option<JsValue>) -> Option<String> {
         let expiry = Expiry::parse_mm_yy(&self.expiry, now).ok()?;
         let method = js_object(&[
             ("type", "card".into()),
@@ -154,7 +156,10 @@ impl CardText {
             ("name", self.name.trim().into()),
             ("postal_code", self.postal.trim().into()),
         ]);
-        let body = js_object(&[("method", method)]);
+        let body = match shipping {
+            Some(shipping) => js_object(&[("method", method), ("shipping", shipping)]),
+            None => js_object(&[("method", method)]),
+        };
         js_sys::JSON::stringify(&body).ok()?.as_string()
     }
 }

@@ -1,11 +1,14 @@
-//! The card form: five labelled inputs, inline errors, and the Pay button that runs one
-//! attempt at a time.
+//! The card form: five labelled inputs (after a shipping address when the request asks for
+//! one), inline errors, the Pay button that runs one attempt at a time, and Decline.
 
+use crate::address::{Address, AddressErrors, AddressField, AddressFields};
 use crate::card_entry::{caret_after_digits, digits, this_month, CardText, Field};
 use crate::client::{self, Failure};
 use crate::frame::Frame;
+use crate::intl::buyer_locale;
+use crate::order::BuyerView;
 use crate::parent::Parent;
-use chatpay_core::api::{ApiError, PublicPaymentRequest};
+use chatpay_core::api::ApiError;
 use chatpay_core::card::Brand;
 use leptos::ev::{Event, SubmitEvent};
 use leptos::html::Input;
@@ -104,35 +107,74 @@ impl Form {
 pub fn CardForm(
     frame: Arc<Frame>,
     parent: Parent,
-    /// The request on screen; a successful pay replaces it with the paid one.
-    request: RwSignal<Option<PublicPaymentRequest>>,
+    /// The request on screen; a successful pay or decline replaces it.
+    request: RwSignal<Option<BuyerView>>,
     /// The formatted amount, for the Pay button.
     amount: String,
+    /// The request asks for a shipping address.
+    collect_shipping: bool,
+    seller: String,
 ) -> impl IntoView {
     let form = Form::new();
     let Form {
         text, errors, busy, ..
     } = form;
     let alert = RwSignal::new(None::<String>);
+    let address = RwSignal::new(Address::for_locale(&buyer_locale()));
+    let address_errors = RwSignal::new(AddressErrors::default());
+    let address_inputs: [NodeRef<Input>; 7] = Default::default();
+    let country_select = NodeRef::new();
+    let focus_address = move |field: AddressField| {
+        let element: Option<web_sys::HtmlElement> = if field == AddressField::Country {
+            country_select.get_untracked().map(Into::into)
+        } else {
+            address_inputs[field as usize]
+                .get_untracked()
+                .map(Into::into)
+        };
+        if let Some(element) = element {
+            let _ = element.focus();
+        }
+    };
+    let confirming = RwSignal::new(false);
+    let declining = RwSignal::new(false);
+    let pay_frame = frame.clone();
+    let parent_for_decline = parent.clone();
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if busy.get_untracked() || declining.get_untracked() {
             return;
         }
         alert.set(None);
+        confirming.set(false);
         let now = this_month();
+        let address_problems = if collect_shipping {
+            address.with_untracked(Address::problems)
+        } else {
+            Vec::new()
+        };
+        let mut found_address = AddressErrors::default();
+        for (field, message) in &address_problems {
+            found_address[*field as usize] = Some((*message).to_owned());
+        }
+        address_errors.set(found_address);
         let problems = text.with_untracked(|t| t.problems(now));
         let mut found = FieldErrors::default();
         for (field, message) in &problems {
             found.set(*field, Some(message.clone()));
         }
         errors.set(found);
+        if let Some((field, _)) = address_problems.first() {
+            focus_address(*field);
+            return;
+        }
         if let Some((field, _)) = problems.first() {
             form.focus(*field);
             return;
         }
-        let Some(body) = text.with_untracked(|t| t.pay_body(now)) else {
+        let shipping = collect_shipping.then(|| address.with_untracked(Address::to_js));
+        let Some(body) = text.with_untracked(|t| t.pay_body(now, shipping)) else {
             return;
         };
         let key = form
@@ -141,7 +183,7 @@ pub fn CardForm(
             .unwrap_or_else(client::new_idempotency_key);
         form.pending_key.set_value(Some(key.clone()));
         busy.set(true);
-        let frame = frame.clone();
+        let frame = pay_frame.clone();
         let parent = parent.clone();
         spawn_local(async move {
             let outcome = client::pay(&frame, &key, &body).await;
@@ -152,20 +194,14 @@ pub fn CardForm(
             busy.set(false);
             let failure = match outcome {
                 Ok(paid) => {
-                    if let Some(payment) = &paid.payment {
-                        parent.paid(&payment.id, &paid.amount, &paid.currency);
+                    let r = &paid.request;
+                    if let Some(payment) = &r.payment {
+                        parent.paid(&payment.id, &r.amount, &r.currency);
                     }
                     text.set(CardText::default());
                     request.set(Some(paid));
                     // The form is gone: take keyboard and screen-reader focus to the receipt.
-                    client::sleep(30).await;
-                    if let Some(title) = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.get_element_by_id("cp-receipt-title"))
-                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
-                        let _ = title.focus();
-                    }
+                    focus_by_id("cp-receipt-title").await;
                     return;
                 }
                 Err(failure) => failure,
@@ -174,6 +210,13 @@ pub fn CardForm(
             text.update(|t| t.cvc.clear());
             let message = failure_message(&failure);
             parent.error(failure.code(), &message);
+            if let Failure::Api { error, .. } = &failure {
+                if let Some(field) = error.param.as_deref().and_then(AddressField::from_param) {
+                    address_errors.update(|e| e[field as usize] = Some(message));
+                    focus_address(field);
+                    return;
+                }
+            }
             let field = match &failure {
                 Failure::Api { status: 409, error } if error.code == "request_not_payable" => {
                     if let Ok(latest) = client::fetch_public(&frame).await {
@@ -201,10 +244,49 @@ pub fn CardForm(
         });
     };
 
+    let decline_frame = frame.clone();
+    let decline = move |_| {
+        if busy.get_untracked() || declining.get_untracked() {
+            return;
+        }
+        alert.set(None);
+        declining.set(true);
+        let frame = decline_frame.clone();
+        let parent = parent_for_decline.clone();
+        spawn_local(async move {
+            let key = client::new_idempotency_key();
+            let outcome = client::decline(&frame, &key).await;
+            declining.set(false);
+            match outcome {
+                Ok(declined) => {
+                    parent.declined();
+                    request.set(Some(declined));
+                    focus_by_id("cp-outcome-title").await;
+                }
+                Err(failure) => {
+                    confirming.set(false);
+                    let message = failure_message(&failure);
+                    parent.error(failure.code(), &message);
+                    if matches!(&failure, Failure::Api { status: 409, .. }) {
+                        if let Ok(latest) = client::fetch_public(&frame).await {
+                            request.set(Some(latest));
+                            return;
+                        }
+                    }
+                    alert.set(Some(message));
+                }
+            }
+        });
+    };
+    let locked = move || busy.get() || declining.get();
+
     view! {
         <form class="cp-form" novalidate on:submit=on_submit>
-            <fieldset class="cp-fieldset" disabled=move || busy.get()>
-                <legend class="cp-visually-hidden">"Card details"</legend>
+            {collect_shipping.then(|| view! {
+                <AddressFields address errors=address_errors inputs=address_inputs country_select />
+            })}
+            <fieldset class="cp-fieldset" disabled=locked>
+                <legend class=if collect_shipping { "cp-legend" } else { "cp-visually-hidden" }>"Card details"</legend>
                 {field_row(form, Field::Number)}
                 <div class="cp-row">{field_row(form, Field::Expiry)} {field_row(form, Field::Cvc)}</div>
                 {field_row(form, Field::Name)}
@@ -213,16 +295,54 @@ pub fn CardForm(
             <div class="cp-alert" role="alert">
                 {move || alert.get().map(|message| view! { <p class="cp-alert-text">{message}</p> })}
             </div>
-            <button class="cp-pay" type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
-                <Show
-                    when=move || busy.get()
-                    fallback=move || view! { <span>"Pay " {amount.clone()}</span> }
-                >
-                    <span class="cp-spinner" aria-hidden="true"></span>
-                    <span>"Processing…"</span>
-                </Show>
-            </button>
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! {
+                    <div class="cp-actions">
+                        <button class="cp-pay" type="submit" disabled=locked aria-busy=move || busy.get().to_string()>
+                            <Show
+                                when=move || busy.get()
+                                fallback={
+                                    let amount = amount.clone();
+                                    move || view! { <span>"Pay " {amount.clone()}</span> }
+                                }
+                            >
+                                <span class="cp-spinner" aria-hidden="true"></span>
+                                <span>"Processing…"</span>
+                            </Show>
+                        </button>
+                        <button class="cp-decline" type="button" disabled=locked on:click=move |_| confirming.set(true)>
+                            "Decline"
+                        </button>
+                    </div>
+                }
+            >
+                <div class="cp-confirm" role="group" aria-labelledby="cp-confirm-title">
+                    <p id="cp-confirm-title" class="cp-confirm-title">"Decline this request?"</p>
+                    <p class="cp-confirm-text">{seller.clone()} " will see that you declined. It can't be paid afterwards."</p>
+                    <div class="cp-confirm-actions">
+                        <button class="cp-secondary cp-keep" type="button" disabled=move || declining.get() on:click=move |_| confirming.set(false)>
+                            "Go back"
+                        </button>
+                        <button class="cp-danger" type="button" disabled=move || declining.get() aria-busy=move || declining.get().to_string() on:click=decline.clone()>
+                            {move || if declining.get() { "Declining…" } else { "Decline request" }}
+                        </button>
+                    </div>
+                </div>
+            </Show>
         </form>
+    }
+}
+
+/// Moves keyboard and screen-reader focus to an element that just replaced the form.
+pub async fn focus_by_id(id: &str) {
+    client::sleep(30).await;
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
     }
 }
 
@@ -321,7 +441,7 @@ fn max_length(field: Field, brand: Option<Brand>) -> Option<usize> {
 }
 
 /// Words for the buyer: what happened and what to do next.
-fn failure_message(failure: &Failure) -> String {
+pub fn failure_message(failure: &Failure) -> String {
     match failure {
         Failure::Network => {
             "We couldn't reach the payment server. Check your connection and try again.".into()
@@ -349,6 +469,8 @@ fn api_message(status: u16, error: &ApiError) -> String {
         (409, _, "request_not_payable") => match error.status.as_deref() {
             Some("paid") => "This request has already been paid.",
             Some("canceled") => "This request was canceled and can no longer be paid.",
+            Some("declined") => "You declined this request, so it can no longer be paid.",
+            Some("expired") => "This request has expired. Ask the seller for a new one.",
             _ => "This request can no longer be paid.",
         },
         (409, _, "idempotency_key_in_use") => {

@@ -1,7 +1,8 @@
 //! The edge's buyer-facing API, called same-origin with the client secret:
-//! `GET /v1/payment_requests/{id}/public` and `POST /v1/payment_requests/{id}/pay`.
+//! `GET /v1/payment_requests/{id}/public`, and `POST .../pay`, `.../decline` and `.../claims`.
 
 use crate::frame::Frame;
+use crate::order::{BuyerView, OrderState};
 use chatpay_core::api::{ApiError, PublicPayment, PublicPaymentRequest, PublicSeller};
 use gloo_net::http::{Request, Response};
 use js_sys::{Reflect, JSON};
@@ -33,36 +34,74 @@ impl Failure {
 /// Network failures are retried this many times, after these pauses (milliseconds).
 const RETRY_PAUSES: [i32; 2] = [400, 1200];
 
-pub async fn fetch_public(frame: &Frame) -> Result<PublicPaymentRequest, Failure> {
-    let url = format!(
-        "{}/v1/payment_requests/{}/public",
-        frame.origin, frame.request_id
-    );
+pub async fn fetch_public(frame: &Frame) -> Result<BuyerView, Failure> {
+    let url = request_url(frame, "public");
     let auth = bearer(frame)?;
-    with_retries(|| Request::get(&url).header("Authorization", &auth).send()).await
+    let json = with_retries(|| Request::get(&url).header("Authorization", &auth).send()).await?;
+    buyer_view(&json)
 }
 
 /// `body` is the JSON pay body; it holds the card and goes nowhere but this request.
-pub async fn pay(
-    frame: &Frame,
-    idempotency_key: &str,
-    body: &str,
-) -> Result<PublicPaymentRequest, Failure> {
-    let url = format!(
-        "{}/v1/payment_requests/{}/pay",
+pub async fn pay(frame: &Frame, idempotency_key: &str, body: &str) -> Result<BuyerView, Failure> {
+    buyer_view(&post(frame, "pay", idempotency_key, Some(body)).await?)
+}
+
+/// The buyer says no: the answer is the public object, `declined`.
+pub async fn decline(frame: &Frame, idempotency_key: &str) -> Result<BuyerView, Failure> {
+    buyer_view(&post(frame, "decline", idempotency_key, None).await?)
+}
+
+/// Opens a claim. The answer is the claim alone; the caller reloads the request to show it
+/// in place, so the card never mixes two answers.
+pub async fn open_claim(frame: &Frame, idempotency_key: &str, body: &str) -> Result<(), Failure> {
+    post(frame, "claims", idempotency_key, Some(body))
+        .await
+        .map(drop)
+}
+
+fn request_url(frame: &Frame, action: &str) -> String {
+    format!(
+        "{}/v1/payment_requests/{}/{action}",
         frame.origin, frame.request_id
-    );
+    )
+}
+
+async fn post(
+    frame: &Frame,
+    action: &str,
+    idempotency_key: &str,
+    body: Option<&str>,
+) -> Result<JsValue, Failure> {
+    let url = request_url(frame, action);
     let auth = bearer(frame)?;
     with_retries(|| async {
-        Request::post(&url)
+        let request = Request::post(&url)
             .header("Authorization", &auth)
-            .header("Content-Type", "application/json")
-            .header("Idempotency-Key", idempotency_key)
-            .body(body)?
-            .send()
-            .await
+            .header("Idempotency-Key", idempotency_key);
+        match body {
+            Some(body) => {
+                request
+                    .header("Content-Type", "application/json")
+                    .body(body)?
+                    .send()
+                    .await
+            }
+            None => request.send().await,
+        }
     })
     .await
+}
+
+fn buyer_view(json: &JsValue) -> Result<BuyerView, Failure> {
+    public_request(json)
+        .map(|request| BuyerView {
+            request,
+            order: OrderState::read(json),
+        })
+        .ok_or_else(|| Failure::Api {
+            status: 200,
+            error: unexpected("The payment server sent an answer we could not read."),
+        })
 }
 
 fn bearer(frame: &Frame) -> Result<String, Failure> {
@@ -73,7 +112,7 @@ fn bearer(frame: &Frame) -> Result<String, Failure> {
         .ok_or(Failure::NoSecret)
 }
 
-async fn with_retries<F, Fut>(send: F) -> Result<PublicPaymentRequest, Failure>
+async fn with_retries<F, Fut>(send: F) -> Result<JsValue, Failure>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<Response, gloo_net::Error>>,
@@ -90,17 +129,14 @@ where
     }
 }
 
-async fn read(response: Response) -> Result<PublicPaymentRequest, Failure> {
+async fn read(response: Response) -> Result<JsValue, Failure> {
     let status = response.status();
     let json = match response.text().await {
         Ok(text) => JSON::parse(&text).unwrap_or(JsValue::NULL),
         Err(_) => return Err(Failure::Network),
     };
     if (200..300).contains(&status) {
-        return public_request(&json).ok_or_else(|| Failure::Api {
-            status,
-            error: unexpected("The payment server sent an answer we could not read."),
-        });
+        return Ok(json);
     }
     let error = Reflect::get(&json, &"error".into())
         .ok()
@@ -113,7 +149,7 @@ async fn read(response: Response) -> Result<PublicPaymentRequest, Failure> {
 // serde_json: the same core types come out, and the card downloads ~60 KB less wasm.
 // Unknown fields are ignored, as the API asks of clients.
 
-fn text_at(object: &JsValue, key: &str) -> Option<String> {
+pub fn text_at(object: &JsValue, key: &str) -> Option<String> {
     Reflect::get(object, &JsValue::from_str(key))
         .ok()?
         .as_string()

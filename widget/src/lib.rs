@@ -2,13 +2,17 @@
 //! `/v1/frame/{id}`. It shows one payment request, takes the card, pays it same-origin and
 //! tells the embedding page what happened through `postMessage`, never with card data.
 
+pub mod address;
 pub mod app;
 pub mod card_entry;
 pub mod card_form;
+pub mod claim_form;
 pub mod client;
 pub mod frame;
 pub mod intl;
 pub mod js_value;
+pub mod order;
+pub mod order_status;
 pub mod parent;
 pub mod receipt;
 

@@ -32,6 +32,11 @@ impl Parent {
         );
     }
 
+    /// The buyer declined the request in the card.
+    pub fn declined(&self) {
+        self.post("declined", &[]);
+    }
+
     pub fn error(&self, code: &str, message: &str) {
         self.post(
             "error",

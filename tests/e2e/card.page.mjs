@@ -1,0 +1,69 @@
+// The buyer's side of the browser tests: Chromium flags, a page that records what the cards
+// tell it, the demo chat with one more card posted into it, and the card's iframe.
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// Records, in the host page, every chatpay DOM event and every message the frames post.
+export function recordHostEvents() {
+  window.__chatpay = { events: [], messages: [] };
+  for (const name of ['chatpay:ready', 'chatpay:paid', 'chatpay:error', 'chatpay:declined']) {
+    document.addEventListener(name, (e) => {
+      window.__chatpay.events.push({ name, detail: JSON.parse(JSON.stringify(e.detail)) });
+    });
+  }
+  window.addEventListener('message', (e) => {
+    window.__chatpay.messages.push({ origin: e.origin, data: JSON.stringify(e.data) });
+  });
+}
+
+/**
+ * Opens the demo chat and posts one more card into it, the way a chat app adds a message
+ * (the loader picks up new elements). A page faked with page.route would not do: Chromium's
+ * Local Network Access checks block a synthetic page from loading loopback resources.
+ */
+export async function chatWithCard(page, edge, request, clientSecret) {
+  await page.goto(`${edge.pageOrigin}/`);
+  await page.evaluate(([r, cs]) => {
+    const li = document.createElement('li');
+    li.className = 'msg them pay';
+    const bubble = document.createElement('div');
+    bubble.className = 'bubble';
+    const card = document.createElement('chat-pay');
+    card.setAttribute('request', r);
+    card.setAttribute('client-secret', cs);
+    bubble.appendChild(card);
+    li.appendChild(bubble);
+    document.getElementById('log').appendChild(li);
+  }, [request, clientSecret]);
+}
+
+/** The card frame hosting `requestId`, once the request has loaded. */
+export async function cardFrame(page, requestId) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const frame = page.frames().find((f) => f.url().includes(`/v1/frame/${requestId}`));
+    if (frame) {
+      await frame.waitForSelector('.cp-amount', { timeout: 20_000 });
+      return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no frame for ${requestId}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+export async function fillCard(frame, { number, expiry = '12/34', cvc = '123', name = 'Sam Rivera', postal = '94107' }) {
+  await frame.fill('#cp-number', '');
+  await frame.locator('#cp-number').pressSequentially(number);
+  await frame.fill('#cp-expiry', '');
+  await frame.locator('#cp-expiry').pressSequentially(expiry);
+  await frame.fill('#cp-cvc', '');
+  await frame.locator('#cp-cvc').pressSequentially(cvc);
+  await frame.fill('#cp-name', name);
+  await frame.fill('#cp-postal', postal);
+}
+
+export const hostEvents = (page, name) =>
+  page.evaluate((n) => window.__chatpay.events.filter((e) => e.name === n), name);
