@@ -29,7 +29,7 @@ fn order(description: &str) -> Value {
     })
 }
 
-/// 409 `illegal_transition` (or, on pay and cancel, v1's own 409 codes) naming the
+/// 409 `illegal_transition` (on pay and cancel, their v1 codes) naming the
 /// current `status`, and, where another dimension is at fault, that dimension's value in
 /// the message.
 fn check_illegal(
@@ -638,8 +638,9 @@ fn illegal_transitions_answer_409_and_change_nothing() {
     let pay = |r: &PaymentRequest| edge.pay(r, &pay_body(VISA), None);
     let ship = |id: &str| edge.ship(key, id, "UPS", "1Z0000000000000002");
     const ILLEGAL: &[&str] = &["illegal_transition"];
-    const NOT_PAYABLE: &[&str] = &["illegal_transition", "request_not_payable"];
-    const NOT_CANCELABLE: &[&str] = &["illegal_transition", "request_not_cancelable"];
+    // pay and cancel keep their v1 codes.
+    const NOT_PAYABLE: &[&str] = &["request_not_payable"];
+    const NOT_CANCELABLE: &[&str] = &["request_not_cancelable"];
 
     // (what, the request whose state must not change, the call, codes, status in the error,
     // a word the message must name)
@@ -826,4 +827,48 @@ fn advance_clock_takes_one_second_to_one_year_and_only_a_seller_key() {
     assert_eq!(expired["status"], "expired", "{expired}");
     let event = event_like(&expired, "expired");
     assert_eq!(event["data"]["via"], "advance_clock", "{event}");
+}
+
+#[test]
+fn a_refund_after_payout_is_deducted_from_the_next_payout_in_that_currency() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let key = seller.secret_key.as_str();
+    let first = edge.create_paid(key, order("Paid out, then refunded"));
+    let ship = |r: &PaymentRequest| {
+        let reply = edge.ship(key, &r.id, "UPS", "1Z0000000000000009");
+        unix(&reply.expect(200)["payout"]["due_at"], &reply)
+    };
+    let first_due = ship(&first);
+    edge.advance_to(key, first_due + 60);
+    let paid_out = edge.read(key, &first.id);
+    assert_eq!(paid_out["payout"]["status"], "paid_out", "{paid_out}");
+    assert_eq!(paid_out["payout"]["amount"], "10.00", "{paid_out}");
+
+    let refund = edge.refund(key, &first.id, Some("3.00"), "requested_by_customer");
+    refund.expect(201);
+    let refunded = edge.read(key, &first.id);
+    assert_eq!(refunded["payout"]["status"], "paid_out", "{refunded}");
+    assert_eq!(refunded["refund_status"], "partial", "{refunded}");
+
+    // The next USD payout carries the 3.00 owed; a JPY payout owes nothing.
+    let usd = edge.create_paid(
+        key,
+        json!({"amount": "20.00", "currency": "USD", "description": "Next payout"}),
+    );
+    let jpy = edge.create_paid(
+        key,
+        json!({"amount": "2000", "currency": "JPY", "description": "Other currency"}),
+    );
+    let due = ship(&usd).max(ship(&jpy));
+    edge.advance_to(key, due + 60);
+    for (request, amount, deducted) in [(&usd, "17.00", "3.00"), (&jpy, "2000", "0")] {
+        let full = edge.read(key, &request.id);
+        assert_eq!(full["payout"]["status"], "paid_out", "{full}");
+        assert_eq!(full["payout"]["amount"], amount, "payout.amount\n{full}");
+        let event = event_like(&full, "paid_out");
+        assert_event(event, "system");
+        assert_eq!(event["data"]["deducted"], deducted, "deducted\n{event}");
+        assert_eq!(event["data"]["amount"], amount, "paid out\n{event}");
+    }
 }

@@ -102,7 +102,7 @@ impl<'e> Books<'e> {
                     refunds: format_minor(refunds, exp),
                     net: format_minor(gross - refunds, exp),
                     count: count.to_string(),
-                    // With no payment in the group there is no average to check.
+                    // With no payment in the group there is no average: null.
                     average: (count > 0).then(|| format_minor(div_half_even(gross, count), exp)),
                 };
                 ((group, currency), row)
@@ -143,7 +143,8 @@ fn json_rows(reply: &Reply) -> Result<Rows, String> {
             refunds: s("refunds"),
             net: s("net"),
             count,
-            average: Some(s("average")),
+            // null when the group holds only refunds (count 0).
+            average: (!row["average"].is_null()).then(|| s("average")),
         };
         if out.insert(key.clone(), (parsed, row.to_string())).is_some() {
             return Err(format!("two rows for {key:?}\n{reply}"));
@@ -183,14 +184,15 @@ fn csv_rows(reply: &Reply) -> Result<Rows, String> {
 }
 
 /// Compares a report with the books; every difference is listed.
-fn compare(what: &str, got: &Rows, want: &BTreeMap<Key, Row>) -> Vec<String> {
+fn compare(what: &str, got: &Rows, want: &BTreeMap<Key, Row>, csv: bool) -> Vec<String> {
     let mut out = Vec::new();
     for (key, row) in want {
         match got.get(key) {
             None => out.push(format!("{what}: no row for {key:?}; expected {row:?}")),
             Some((actual, raw)) => {
                 let mut actual = actual.clone();
-                if row.average.is_none() {
+                // The contract does not say how CSV writes a null average.
+                if csv && row.average.is_none() {
                     actual.average = None;
                 }
                 if actual != *row {
@@ -293,7 +295,7 @@ fn revenue_by_agent_day_week_and_month_in_three_currencies() {
         }
         let want = books.expected(from, to, group_by);
         match json_rows(&reply) {
-            Ok(got) => failures.extend(compare(&what, &got, &want)),
+            Ok(got) => failures.extend(compare(&what, &got, &want, false)),
             Err(why) => failures.push(format!("{what}: {why}")),
         }
         let csv = edge.revenue(key, from, to, group_by, true);
@@ -305,7 +307,7 @@ fn revenue_by_agent_day_week_and_month_in_three_currencies() {
             continue;
         }
         match csv_rows(&csv) {
-            Ok(got) => failures.extend(compare(&format!("{what} (CSV)"), &got, &want)),
+            Ok(got) => failures.extend(compare(&format!("{what} (CSV)"), &got, &want, true)),
             Err(why) => failures.push(format!("{what} (CSV): {why}")),
         }
     }
