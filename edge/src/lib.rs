@@ -2,6 +2,7 @@
 //! serves the widget's iframe page and the JSON API. Each seller's records live in that
 //! seller's SQLite-backed Durable Object ([`ledger::SellerLedger`]).
 
+mod accounts;
 mod crypto;
 mod demo;
 mod frame;
@@ -9,6 +10,7 @@ mod http;
 mod idempotency;
 mod ids;
 mod ledger;
+mod permissions;
 mod processor;
 mod router;
 mod schema;

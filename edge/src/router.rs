@@ -8,6 +8,7 @@ use crate::idempotency::IdempotencyKey;
 use crate::ids::{client_secret_valid, Mode, ObjectId, SecretKey, SellerRef};
 use crate::ledger::{Command, Op, ORIGINS_HEADER};
 use crate::{demo, frame};
+use chatpay_core::accounts::Page;
 use chatpay_core::api::{NewSeller, MAX_BODY_BYTES};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
@@ -73,6 +74,79 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         ["v1", "sellers"] => {
             let m = method.clone();
             allow(&m, &[Method::Post], || create_seller(&mut req, env, &keys)).await
+        }
+        ["v1", "seller"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Get, Method::Patch], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let c = if method == Method::Get {
+                    Command::new(Op::GetSeller, seller, &keys)
+                } else {
+                    let body = read_json(&mut req, true).await?;
+                    let idem = idempotency(&req, &hash, &path)?;
+                    Command::new(Op::UpdateSeller, seller, &keys)
+                        .idempotency(idem)
+                        .body(body)
+                };
+                ledger(env, seller, c.key(hash)).await
+            })
+            .await
+        }
+        ["v1", "agents"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Get, Method::Post], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let c = if method == Method::Get {
+                    let page = Page::parse(&query_pairs(&url))?;
+                    Command::new(Op::ListAgents, seller, &keys)
+                        .body(serde_json::to_value(page).ok())
+                } else {
+                    let body = read_json(&mut req, true).await?;
+                    let idem = idempotency(&req, &hash, &path)?;
+                    Command::new(Op::CreateAgent, seller, &keys)
+                        .idempotency(idem)
+                        .body(body)
+                };
+                ledger(env, seller, c.key(hash)).await
+            })
+            .await
+        }
+        // Key answers hold a secret, which is never stored, so these record no Idempotency-Key.
+        ["v1", "keys"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Get, Method::Post], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let c = if method == Method::Get {
+                    Command::new(Op::ListKeys, seller, &keys)
+                } else {
+                    let body = read_json(&mut req, true).await?;
+                    Command::new(Op::CreateKey, seller, &keys).body(body)
+                };
+                ledger(env, seller, c.key(hash)).await
+            })
+            .await
+        }
+        ["v1", "keys", id] => {
+            allow(&method, &[Method::Delete], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let id = owned_object("key_", "API key", id, seller, &keys)?;
+                let c = Command::new(Op::RevokeKey, seller, &keys).object(id);
+                ledger(env, seller, c.key(hash)).await
+            })
+            .await
+        }
+        ["v1", "keys", id, "roll"] => {
+            let m = method.clone();
+            allow(&m, &[Method::Post], || async {
+                let (seller, hash) = seller_auth(&req, &keys)?;
+                let id = owned_object("key_", "API key", id, seller, &keys)?;
+                let body = read_json(&mut req, false).await?;
+                let c = Command::new(Op::RollKey, seller, &keys)
+                    .object(id)
+                    .body(body);
+                ledger(env, seller, c.key(hash)).await
+            })
+            .await
         }
         ["v1", "payment_requests"] => {
             let m = method.clone();
@@ -249,6 +323,27 @@ fn owned_request(id: &str, seller: SellerRef, keys: &Keys) -> Result<String, Fai
         Some(parsed) if parsed.seller == seller => Ok(parsed.id),
         _ => Err(Fail::missing("payment request")),
     }
+}
+
+/// An object id (`key_...`) that must belong to the authenticated seller; 404 otherwise.
+fn owned_object(
+    prefix: &str,
+    what: &str,
+    id: &str,
+    seller: SellerRef,
+    keys: &Keys,
+) -> Result<String, Fail> {
+    match ObjectId::parse(prefix, id, keys) {
+        Some(parsed) if parsed.seller == seller => Ok(parsed.id),
+        _ => Err(Fail::missing(what)),
+    }
+}
+
+/// The URL's query as decoded (name, value) pairs, in order.
+fn query_pairs(url: &worker::Url) -> Vec<(String, String)> {
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// The buyer's client secret for one request.
