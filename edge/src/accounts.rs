@@ -473,6 +473,7 @@ impl<'a> Accounts<'a> {
         Ok(())
     }
 
+    /// One summary per key id: the seller's secret key first, then by creation.
     fn key_summaries(&self, id: Option<&str>) -> Result<Vec<KeySummary>> {
         let (filter, args) = match id {
             Some(id) => ("WHERE id = ?", vec![id.into()]),
@@ -482,7 +483,7 @@ impl<'a> Accounts<'a> {
             .exec(
                 &format!(
                     "SELECT id, MIN(kind) AS kind, MIN(agent_id) AS agent_id, MIN(created_at) AS created_at, MAX(revoked_at) AS revoked_at
-                     FROM api_keys {filter} GROUP BY id ORDER BY MIN(created_at), id"
+                     FROM api_keys {filter} GROUP BY id ORDER BY MIN(kind) <> 'secret', MIN(created_at), id"
                 ),
                 args,
             )?
