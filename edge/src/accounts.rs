@@ -97,8 +97,11 @@ pub fn bind_agent(
     principal: Option<&Principal>,
     body: Option<Value>,
 ) -> std::result::Result<Option<Value>, Fail> {
-    let (Some(Principal::Agent { agent_id }), Some(mut body)) = (principal, body.clone()) else {
+    let Some(Principal::Agent { agent_id }) = principal else {
         return Ok(body);
+    };
+    let Some(mut body) = body else {
+        return Ok(None);
     };
     if let Some(map) = body.as_object_mut() {
         match map.get("agent_id") {
