@@ -1,7 +1,8 @@
 // Time to a usable card, in headless Chromium: from the chat page's navigation start until
 // the card-number input inside the card's cross-origin iframe exists, is visible and is
-// enabled. Runs the real card (wasm.html) and the static floor (static.html) alternately,
-// each run in a fresh browser context (empty cache), and prints one JSON object.
+// enabled. After one untimed warm-up load of each, runs the real card (wasm.html) and the
+// static floor (static.html) alternately, each run in a fresh browser context (empty cache),
+// and prints one JSON object.
 //   node bench/card-time.mjs HOST_ORIGIN RUNS
 // Both stamps come from the page clocks (performance.timeOrigin + performance.now()), so the
 // figure holds no Playwright round trip: the check runs inside the frame on every animation

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const names = ['commit', 'date', 'cpu', 'nproc', 'mem', 'load', 'chromium', 'wrangler', 'node',
-  'wrk', 'wrk-flags', 'pays', 'runs', 'edge-wasm-sizes', 'paid-status', 'dir', 'assets'];
+  'wrk', 'wrk-flags', 'sandbox-latency', 'pays', 'runs', 'edge-wasm-sizes', 'paid-status', 'dir', 'assets'];
 const { values: a } = parseArgs({ options: Object.fromEntries(names.map((n) => [n, { type: 'string' }])) });
 const file = (name) => readFileSync(`${a.dir}/${name}`, 'utf8');
 
@@ -120,6 +120,9 @@ const { load: payLoad, single: paySingle } = runs.pay;
 out.push(`Pay answers by status: ${payLoad.statuses ?? 'n/a'} under load, ${paySingle.statuses ?? 'n/a'} on one connection; ` +
   `pays past the pre-created requests (${a.pays}): ${payLoad.exhausted ?? 'n/a'} and ${paySingle.exhausted ?? 'n/a'}; ` +
   `a request from each set reads back as: ${a['paid-status'].trim()}.`);
+out.push(a['sandbox-latency']
+  ? `Each pay includes the sandbox processor's simulated round trip, SANDBOX_LATENCY_MS = ${a['sandbox-latency']} ms (edge/wrangler.toml).`
+  : 'SANDBOX_LATENCY_MS is not set in edge/wrangler.toml: see the edge for the sandbox\'s default delay.');
 for (const [name, { load, single }] of Object.entries(runs)) {
   if (load.socketErrors) out.push(`Socket errors (${name}, under load): ${load.socketErrors}.`);
   if (single.socketErrors) out.push(`Socket errors (${name}, one connection): ${single.socketErrors}.`);

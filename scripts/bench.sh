@@ -3,11 +3,14 @@
 # asserts nothing about time, it measures and prints.
 #   bash scripts/bench.sh            measure the current build (builds only what is missing)
 #   bash scripts/bench.sh --build    rebuild widget and edge first (scripts/build.sh)
-# Env: BENCH_RUNS (timed page loads per variant, default 7), BENCH_PAYS (pre-created payment
-# requests for the pay benchmark, default 5000, of which 800 go to the one-connection run), BENCH_WRK (wrk flags, default
-# "-t2 -c16 -d10s"), CHROMIUM (default /usr/bin/chromium), BENCH_MAX_LOAD (if set, e.g. 0.8:
-# before the browser runs and before wrk, wait up to 15 minutes for the 1-minute load average
-# to drop below it; on shared cores other work skews every timing).
+# Env: BENCH_RUNS     timed page loads per card variant (default 7)
+#      BENCH_PAYS     payment requests pre-created for the pay runs (default 5000; 800 of them
+#                     go to the one-connection run, the rest to the loaded run)
+#      BENCH_WRK      wrk flags for the loaded runs (default "-t2 -c16 -d10s")
+#      BENCH_MAX_LOAD if set (e.g. 0.8), wait up to 15 minutes before the browser runs and
+#                     before the edge runs for the 1-minute load average to drop below it:
+#                     on shared cores, other work skews every timing
+#      CHROMIUM       the browser (default /usr/bin/chromium)
 # Output: the report on stdout and in target/bench/report.md, raw data in target/bench/.
 #
 # 1. Buyer download: every response the browser gets from the edge for one card, each
@@ -26,6 +29,7 @@ WRK_FLAGS="${BENCH_WRK:--t2 -c16 -d10s}"
 WRK_THREADS="$(sed -n 's/.*-t *\([0-9]\+\).*/\1/p' <<<"$WRK_FLAGS")"
 WRK_THREADS="${WRK_THREADS:-2}"
 OUT="$ROOT/target/bench"
+rm -rf "$OUT"
 mkdir -p "$OUT"
 
 say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
@@ -230,8 +234,9 @@ node bench/report.mjs \
   --date "$(date -u +%Y-%m-%dT%H:%MZ)" \
   --cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" \
   --nproc "$(nproc)" --mem "$((mem_kb / 1024 / 1024)) GiB" --load "$load_before_time / $load_before_edge / $(load1)" \
-  --chromium "$(chromium --version 2>/dev/null || echo unknown)" \
+  --chromium "$("${CHROMIUM:-chromium}" --version 2>/dev/null || echo unknown)" \
   --wrangler "$(wrangler --version 2>/dev/null | tail -1)" --node "$(node --version)" \
   --wrk "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)" --wrk-flags="$WRK_FLAGS" --pays "$((PAYS - SINGLE_PAYS)) and $SINGLE_PAYS" --runs "$RUNS" \
+  --sandbox-latency "$(sed -n 's/^SANDBOX_LATENCY_MS *= *"\{0,1\}\([0-9]*\)"\{0,1\}.*/\1/p' "$WORK/edge/wrangler.toml")" \
   --edge-wasm-sizes "$edge_wasm_sizes" --paid-status "$paid_status" \
   --dir "$OUT" | tee "$OUT/report.md"

@@ -211,7 +211,15 @@ pub struct NewPaymentRequest {
     pub description: String,
     pub conversation_id: Option<String>,
     pub agent_id: Option<String>,
+    /// Seconds until the request expires unpaid (default 7 days).
+    pub expires_in: i64,
+    /// Whether the buyer must give a shipping address to pay.
+    pub collect_shipping: bool,
 }
+
+/// Default lifetime of an unpaid request: 7 days.
+pub const DEFAULT_EXPIRES_IN: i64 = 7 * 24 * 60 * 60;
+pub const MAX_EXPIRES_IN: i64 = 30 * 24 * 60 * 60;
 
 impl NewPaymentRequest {
     pub fn parse(body: &Value, limits: &AmountLimits) -> Result<NewPaymentRequest, FieldError> {
@@ -224,6 +232,8 @@ impl NewPaymentRequest {
                 "description",
                 "conversation_id",
                 "agent_id",
+                "expires_in",
+                "collect_shipping",
             ],
         )?;
         let currency = parse_currency(&f, "currency")?;
@@ -242,6 +252,17 @@ impl NewPaymentRequest {
             description,
             conversation_id: parse_external_id(&f, "conversation_id")?,
             agent_id: parse_external_id(&f, "agent_id")?,
+            expires_in: match f.opt_int("expires_in")? {
+                None => DEFAULT_EXPIRES_IN,
+                Some(n) if (1..=MAX_EXPIRES_IN).contains(&n) => n,
+                Some(_) => {
+                    return Err(FieldError::invalid(
+                        "expires_in",
+                        format!("`expires_in` must be 1 to {MAX_EXPIRES_IN} seconds."),
+                    ))
+                }
+            },
+            collect_shipping: f.opt_bool("collect_shipping")?.unwrap_or(false),
         })
     }
 }
@@ -260,6 +281,7 @@ pub struct CardInput {
 pub struct PayRequest {
     pub card: CardInput,
     pub receipt_email: Option<String>,
+    pub shipping: Option<crate::orders::Shipping>,
 }
 
 fn card_error(e: CardError) -> FieldError {
@@ -282,7 +304,7 @@ pub fn valid_email(text: &str) -> bool {
 
 impl PayRequest {
     pub fn parse(body: &Value, now: YearMonth) -> Result<PayRequest, FieldError> {
-        let f = Fields::new(body, "", &["method", "receipt_email"])?;
+        let f = Fields::new(body, "", &["method", "receipt_email", "shipping"])?;
         let m = f.object(
             "method",
             &[
@@ -337,6 +359,11 @@ impl PayRequest {
                 postal_code: Secret::new(postal.to_owned()),
             },
             receipt_email,
+            shipping: match f.opt_str("shipping") {
+                // Present (an object, or a wrong type Shipping::parse reports): parse it.
+                Ok(None) => None,
+                _ => Some(crate::orders::Shipping::parse(&f)?),
+            },
         })
     }
 }

@@ -112,6 +112,13 @@ impl<'a> Fields<'a> {
         }
     }
 
+    pub fn opt_int(&self, name: &str) -> Result<Option<i64>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(_) => self.int(name).map(Some),
+        }
+    }
+
     pub fn opt_bool(&self, name: &str) -> Result<Option<bool>, FieldError> {
         match self.get(name) {
             None => Ok(None),

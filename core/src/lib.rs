@@ -9,6 +9,8 @@ pub mod card;
 pub mod currency;
 pub mod fields;
 pub mod money;
+pub mod orders;
+pub mod routes;
 pub mod secret;
 pub mod state;
 pub mod time;

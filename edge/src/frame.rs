@@ -72,3 +72,31 @@ pub async fn page(id: &str, env: &Env, keys: &Keys) -> Outcome {
     )?;
     Ok(Response::ok(html)?.with_headers(headers))
 }
+
+/// `GET /dashboard`: the seller dashboard's page (built into `dist/public/dashboard/`). It is
+/// same-origin with the API and may not be framed by anyone.
+pub async fn dashboard(env: &Env) -> Outcome {
+    let mut page = env
+        .assets("ASSETS")?
+        .fetch("https://assets.local/dashboard/index.html", None)
+        .await?;
+    if page.status_code() != 200 {
+        return Err(Fail::new(
+            404,
+            "invalid_request_error",
+            "resource_missing",
+            "The dashboard is not built.",
+        ));
+    }
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set(
+        "content-security-policy",
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; \
+         img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    )?;
+    Ok(Response::ok(page.text().await?)?.with_headers(headers))
+}

@@ -16,7 +16,7 @@ use crate::schema;
 use chatpay_core::api::{
     NewPaymentRequest, NewSeller, PayRequest, PublicPayment, PublicPaymentRequest, PublicSeller,
 };
-use chatpay_core::state::{Event, Status};
+use chatpay_core::state::{Event, Fulfillment, Payout, Refund, Status};
 use chatpay_core::time::{rfc3339, year_month};
 use chatpay_core::{Amount, AmountLimits, Currency};
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,17 @@ pub enum Op {
     Cancel,
     FrameInfo,
     AllowedOrigins,
+    Decline,
+    Ship,
+    Deliver,
+    Refund,
+    OpenClaim,
+    RespondClaim,
+    ResolveClaim,
+    List,
+    Timeline,
+    Revenue,
+    AdvanceClock,
     // The seller's own account (issue 3, section 1); see `accounts`.
     GetSeller,
     UpdateSeller,
@@ -61,9 +72,16 @@ pub struct Command {
     pub idempotency: Option<IdempotencyKey>,
     #[serde(default)]
     pub body: Option<Value>,
-    /// The id of a non-request object the op works on (an API key's `key_...`).
+    /// Query-string pairs, in order (lists and reports).
     #[serde(default)]
-    pub object_id: Option<String>,
+    pub query: Vec<(String, String)>,
+    /// A claim id (`clm_...`) for claim routes, a conversation id for timelines, or an API
+    /// key id (`key_...`) for key routes.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// The platform admin key authenticated this command.
+    #[serde(default)]
+    pub admin: bool,
 }
 
 impl Command {
@@ -75,12 +93,24 @@ impl Command {
             key_hash: None,
             idempotency: None,
             body: None,
-            object_id: None,
+            query: Vec::new(),
+            target: None,
+            admin: false,
         }
     }
 
-    pub fn object(mut self, id: String) -> Command {
-        self.object_id = Some(id);
+    pub fn query(mut self, pairs: Vec<(String, String)>) -> Command {
+        self.query = pairs;
+        self
+    }
+
+    pub fn target(mut self, target: String) -> Command {
+        self.target = Some(target);
+        self
+    }
+
+    pub fn admin(mut self) -> Command {
+        self.admin = true;
         self
     }
 
@@ -110,7 +140,7 @@ impl Command {
 /// turns it into CORS headers and strips it.
 pub const ORIGINS_HEADER: &str = "x-chatpay-allowed-origins";
 
-#[durable_object(fetch)]
+#[durable_object(alarm)]
 pub struct SellerLedger {
     state: State,
     env: Env,
@@ -132,42 +162,87 @@ impl DurableObject for SellerLedger {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let command: Command = req.json().await?;
-        let keys = match Keys::from_env(&self.env) {
-            Ok(k) => k,
-            Err(e) => return Ok(Fail::internal(format!("edge misconfigured: {e}")).into_response()),
+        let ledger = match self.ledger("read") {
+            Ok(l) => l,
+            Err(fail) => return Ok(fail.into_response()),
         };
-        let sql = self.state.storage().sql();
-        if !self.migrated.get() {
-            schema::migrate(&sql)?;
-            self.migrated.set(true);
+        // Timers that fell due run before anything reads, so expiry holds on every read.
+        if let Err(fail) = ledger.run_due_timers() {
+            return Ok(fail.into_response());
         }
-        let ledger = Ledger {
-            sql,
-            keys,
-            env: &self.env,
-            in_flight: &self.in_flight,
-        };
         let (response, origins) = ledger.dispatch(command).await;
+        self.schedule_alarm(&ledger).await?;
         let mut response = response;
         if let Some(origins) = origins {
             response.headers_mut().set(ORIGINS_HEADER, &origins)?;
         }
         Ok(response)
     }
+
+    async fn alarm(&self) -> Result<Response> {
+        let ledger = match self.ledger("alarm") {
+            Ok(l) => l,
+            Err(fail) => return Ok(fail.into_response()),
+        };
+        if let Err(fail) = ledger.run_due_timers() {
+            return Ok(fail.into_response());
+        }
+        self.schedule_alarm(&ledger).await?;
+        Response::ok("{}")
+    }
 }
 
-fn now_seconds() -> i64 {
+impl SellerLedger {
+    fn ledger(&self, via: &'static str) -> std::result::Result<Ledger<'_>, Fail> {
+        let keys = Keys::from_env(&self.env)
+            .map_err(|e| Fail::internal(format!("edge misconfigured: {e}")))?;
+        let sql = self.state.storage().sql();
+        if !self.migrated.get() {
+            schema::migrate(&sql)?;
+            self.migrated.set(true);
+        }
+        let offset = crate::lifecycle::clock_offset(&sql)?;
+        Ok(Ledger {
+            sql,
+            keys,
+            env: &self.env,
+            in_flight: &self.in_flight,
+            offset: Cell::new(offset),
+            via: Cell::new(via),
+        })
+    }
+
+    /// One alarm per object: set it to the earliest pending timer (in real time, so minus the
+    /// test clock's offset), or clear it.
+    async fn schedule_alarm(&self, ledger: &Ledger<'_>) -> Result<()> {
+        let storage = self.state.storage();
+        match ledger
+            .next_timer_due()
+            .map_err(|_| worker::Error::RustError("timers".into()))?
+        {
+            Some(due) => {
+                let real_ms = (due - ledger.offset.get()) * 1000;
+                let delay = (real_ms - worker::Date::now().as_millis() as i64).max(0);
+                storage.set_alarm(delay).await
+            }
+            None => storage.delete_alarm().await,
+        }
+    }
+}
+
+/// Real time. The ledger's own clock (`Ledger::clock`) adds the test clock's offset.
+pub(crate) fn real_seconds() -> i64 {
     (worker::Date::now().as_millis() / 1000) as i64
 }
 
 #[derive(Deserialize)]
-struct SellerRow {
-    id: String,
-    display_name: String,
+pub(crate) struct SellerRow {
+    pub(crate) id: String,
+    pub(crate) display_name: String,
     country: String,
     default_currency: String,
     allowed_origins: String,
-    livemode: i64,
+    pub(crate) livemode: i64,
     created_at: i64,
     init_mac: String,
 }
@@ -192,36 +267,82 @@ impl SellerRow {
 }
 
 #[derive(Deserialize)]
-struct RequestRow {
-    id: String,
-    status: String,
-    amount_minor: i64,
-    currency: String,
-    description: String,
-    conversation_id: Option<String>,
-    agent_id: Option<String>,
-    created_at: i64,
-    canceled_at: Option<i64>,
+pub(crate) struct RequestRow {
+    pub(crate) id: String,
+    pub(crate) status: String,
+    pub(crate) amount_minor: i64,
+    pub(crate) currency: String,
+    pub(crate) description: String,
+    pub(crate) conversation_id: Option<String>,
+    pub(crate) agent_id: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) canceled_at: Option<i64>,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) declined_at: Option<i64>,
+    pub(crate) paid_at: Option<i64>,
+    pub(crate) collect_shipping: i64,
+    pub(crate) fulfillment_status: String,
+    pub(crate) carrier: Option<String>,
+    pub(crate) tracking_number: Option<String>,
+    pub(crate) shipped_at: Option<i64>,
+    pub(crate) delivered_at: Option<i64>,
+    pub(crate) refunded_minor: i64,
+    pub(crate) payout_status: Option<String>,
+    pub(crate) payout_due_at: Option<i64>,
+    pub(crate) paid_out_at: Option<i64>,
+    pub(crate) payout_amount_minor: Option<i64>,
 }
 
 impl RequestRow {
-    fn status(&self) -> Status {
+    pub(crate) fn status(&self) -> Status {
         Status::parse(&self.status).unwrap_or(Status::Requested)
     }
 
-    fn amount(&self) -> Amount {
-        let currency = Currency::parse(&self.currency).expect("stored currencies were validated");
-        Amount::from_minor(self.amount_minor as u64, currency)
+    pub(crate) fn fulfillment(&self) -> Fulfillment {
+        Fulfillment::parse(&self.fulfillment_status).unwrap_or(Fulfillment::Unfulfilled)
+    }
+
+    pub(crate) fn payout(&self) -> Option<Payout> {
+        self.payout_status.as_deref().and_then(Payout::parse)
+    }
+
+    pub(crate) fn currency(&self) -> Currency {
+        Currency::parse(&self.currency).expect("stored currencies were validated")
+    }
+
+    pub(crate) fn amount(&self) -> Amount {
+        Amount::from_minor(self.amount_minor as u64, self.currency())
+    }
+
+    pub(crate) fn money(&self, minor: i64) -> String {
+        Amount::from_minor(minor.max(0) as u64, self.currency()).to_decimal_string()
+    }
+
+    pub(crate) fn refund_status(&self) -> Refund {
+        Refund::of(self.refunded_minor as u64, self.amount_minor as u64)
+    }
+
+    fn shipment(&self) -> Value {
+        match self.shipped_at {
+            None => Value::Null,
+            Some(at) => json!({
+                "carrier": self.carrier,
+                "tracking_number": self.tracking_number,
+                "shipped_at": rfc3339(at),
+                "delivered_at": self.delivered_at.map(rfc3339),
+            }),
+        }
     }
 }
 
 #[derive(Deserialize)]
-struct PaymentRow {
+pub(crate) struct PaymentRow {
     id: String,
     amount_minor: i64,
     currency: String,
     receipt_email: Option<String>,
     paid_at: i64,
+    shipping: Option<String>,
     brand: String,
     last4: String,
     exp_month: i64,
@@ -229,19 +350,29 @@ struct PaymentRow {
     fingerprint: String,
 }
 
-const REQUEST_COLUMNS: &str =
-    "id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, canceled_at";
+pub(crate) const REQUEST_COLUMNS: &str = "id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, \
+     canceled_at, expires_at, declined_at, paid_at, collect_shipping, fulfillment_status, carrier, tracking_number, \
+     shipped_at, delivered_at, refunded_minor, payout_status, payout_due_at, paid_out_at, payout_amount_minor";
 
-struct Ledger<'a> {
-    sql: SqlStorage,
-    keys: Keys,
-    env: &'a Env,
+pub(crate) struct Ledger<'a> {
+    pub(crate) sql: SqlStorage,
+    pub(crate) keys: Keys,
+    pub(crate) env: &'a Env,
     in_flight: &'a RefCell<HashSet<String>>,
+    /// Seconds the seller's test clock runs ahead of real time.
+    pub(crate) offset: Cell<i64>,
+    /// What is running timers now: `read`, `alarm` or `advance_clock` (recorded in events).
+    pub(crate) via: Cell<&'static str>,
 }
 
 type Reply = (Response, Option<String>);
 
 impl Ledger<'_> {
+    /// The seller's clock: real time plus the test clock's offset (zero in live mode).
+    pub(crate) fn clock(&self) -> i64 {
+        real_seconds() + self.offset.get()
+    }
+
     async fn dispatch(&self, command: Command) -> Reply {
         if command.op == Op::InitSeller {
             return (
@@ -256,27 +387,33 @@ impl Ledger<'_> {
             Err(e) => return (Fail::from(e).into_response(), None),
         };
         let origins = Some(seller.origins().join(" "));
-        let now = now_seconds();
+        let now = self.clock();
         let accounts = Accounts::new(&self.sql, &self.keys, &seller.id, seller.livemode != 0, now);
         let mut command = command;
+        let mut principal = None;
         if let Some(hash) = &command.key_hash {
-            let principal = match self.principal(hash, now) {
+            let found = match self.principal(hash, now) {
                 Ok(Some(p)) => p,
                 Ok(None) => return (Fail::bad_credentials().into_response(), origins),
                 Err(e) => return (Fail::from(e).into_response(), origins),
             };
-            let bound =
-                permissions::check(command.op, &principal).and_then(|()| match command.op {
-                    Op::CreateRequest => {
-                        accounts::bind_agent(Some(&principal), command.body.take())
-                    }
-                    _ => Ok(command.body.take()),
-                });
+            let bound = permissions::check(command.op, &found).and_then(|()| match command.op {
+                Op::CreateRequest => accounts::bind_agent(Some(&found), command.body.take()),
+                _ => Ok(command.body.take()),
+            });
             match bound {
                 Ok(body) => command.body = body,
                 Err(f) => return (f.into_response(), origins),
             }
+            principal = Some(found);
         }
+        let request_id = command.request_id.as_deref();
+        let target = command.target.as_deref();
+        // Who acts, for the event log.
+        let actor = match &principal {
+            Some(Principal::Agent { agent_id }) => format!("agent:{agent_id}"),
+            _ => "seller".to_string(),
+        };
         let result = match command.op {
             Op::InitSeller => unreachable!("handled above"),
             Op::CreateRequest => {
@@ -303,6 +440,60 @@ impl Ledger<'_> {
                 .load_request(command.request_id.as_deref())
                 .map(|_| json(200, &json!({}))),
             Op::AllowedOrigins => Ok(json(200, &json!({}))),
+            Op::Decline => {
+                self.idempotent(&command, |b| self.decline(&seller, request_id, b))
+                    .await
+            }
+            Op::Ship => {
+                self.idempotent(&command, |b| self.ship(&seller, request_id, b, &actor))
+                    .await
+            }
+            Op::Deliver => {
+                self.idempotent(&command, |_| self.deliver(&seller, request_id, &actor))
+                    .await
+            }
+            Op::Refund => {
+                self.idempotent(&command, |b| self.refund(&seller, request_id, b, &actor))
+                    .await
+            }
+            Op::OpenClaim => {
+                self.idempotent(&command, |b| self.open_claim(request_id, b))
+                    .await
+            }
+            Op::RespondClaim => {
+                self.idempotent(&command, |b| self.respond_claim(target, b, &actor))
+                    .await
+            }
+            Op::ResolveClaim => {
+                // The platform decides claims; a seller may decide its own only in test mode.
+                if !command.admin && seller.livemode != 0 {
+                    Err(Fail::new(
+                        403,
+                        "permission_error",
+                        "permission_denied",
+                        "Only the platform resolves claims in live mode.",
+                    ))
+                } else {
+                    let actor = if command.admin { "platform" } else { "seller" };
+                    self.idempotent(&command, |b| self.resolve_claim(target, b, actor))
+                        .await
+                }
+            }
+            Op::List => self.list(&seller, &command.query).map(|v| json(200, &v)),
+            Op::Timeline => target
+                .ok_or_else(|| Fail::missing("conversation"))
+                .and_then(|c| self.conversation_events(c))
+                .map(|data| {
+                    json(
+                        200,
+                        &json!({"object": "list", "data": data, "has_more": false}),
+                    )
+                }),
+            Op::Revenue => self.revenue(&command.query).map(|v| json(200, &v)),
+            Op::AdvanceClock => {
+                self.idempotent(&command, |b| self.advance_clock(&seller, b))
+                    .await
+            }
             Op::GetSeller => self.seller_view(&accounts).map(|v| json(200, &v)),
             Op::UpdateSeller => {
                 self.idempotent(&command, |body| {
@@ -323,17 +514,15 @@ impl Ledger<'_> {
                 .create_key(command.body.as_ref())
                 .map(|v| json(201, &v)),
             Op::ListKeys => accounts.list_keys().map(|v| json(200, &v)),
-            Op::RevokeKey => accounts
-                .revoke_key(command.object_id.as_deref())
-                .map(|v| json(200, &v)),
+            Op::RevokeKey => accounts.revoke_key(target).map(|v| json(200, &v)),
             Op::RollKey => accounts
-                .roll_key(command.object_id.as_deref(), command.body.as_ref())
+                .roll_key(target, command.body.as_ref())
                 .map(|v| json(200, &v)),
         };
         (result.unwrap_or_else(Fail::into_response), origins)
     }
 
-    fn seller(&self) -> Result<Option<SellerRow>> {
+    pub(crate) fn seller(&self) -> Result<Option<SellerRow>> {
         Ok(self
             .sql
             .exec(
@@ -376,7 +565,7 @@ impl Ledger<'_> {
                 &self.keys,
                 &existing.id,
                 existing.livemode != 0,
-                now_seconds(),
+                self.clock(),
             );
             return Ok(json(201, &accounts.seller_json(existing.to_json())?));
         }
@@ -384,7 +573,7 @@ impl Ledger<'_> {
             .key_hash
             .clone()
             .ok_or_else(|| Fail::internal("missing key hash"))?;
-        let now = now_seconds();
+        let now = self.clock();
         let livemode = SellerRef::from_id(&command.seller_id, &self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?
             .mode()
@@ -414,7 +603,11 @@ impl Ledger<'_> {
 
     /// Runs `op` under the command's Idempotency-Key, if any: replays a finished first
     /// response, refuses a key in use or reused with another body, records the result.
-    async fn idempotent<F>(&self, command: &Command, op: F) -> std::result::Result<Response, Fail>
+    pub(crate) async fn idempotent<F>(
+        &self,
+        command: &Command,
+        op: F,
+    ) -> std::result::Result<Response, Fail>
     where
         F: FnOnce(&Value) -> std::result::Result<(u16, Value), Fail>,
     {
@@ -423,7 +616,7 @@ impl Ledger<'_> {
             let (status, value) = op(&body)?;
             return Ok(json(status, &value));
         };
-        let now = now_seconds();
+        let now = self.clock();
         let mac = self
             .keys
             .body_mac(idempotency::canonical_json(&body).as_bytes());
@@ -471,9 +664,9 @@ impl Ledger<'_> {
         let seller_ref = SellerRef::from_id(&seller.id, &self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
         let id = ObjectId::generate("pr_", seller_ref, &self.keys).id;
-        let now = now_seconds();
+        let now = self.clock();
         self.sql.exec(
-            "INSERT INTO payment_requests (id, status, amount_minor, currency, description, conversation_id, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO payment_requests (id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, expires_at, collect_shipping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 id.clone().into(),
                 Status::Requested.as_str().into(),
@@ -483,16 +676,19 @@ impl Ledger<'_> {
                 new.conversation_id.into(),
                 new.agent_id.clone().into(),
                 now.into(),
+                (now + new.expires_in).into(),
+                i64::from(new.collect_shipping).into(),
             ],
         )?;
+        self.add_timer(&id, crate::lifecycle::Timer::Expire, now + new.expires_in)?;
         let actor = new
             .agent_id
             .map_or_else(|| "seller".to_string(), |a| format!("agent:{a}"));
         self.event(&id, "payment_request.created", &actor, json!({}), now)?;
-        Ok((201, self.request_json(seller, Some(&id), true)?))
+        Ok((201, self.request_json(seller, Some(&id), false)?))
     }
 
-    fn load_request(&self, id: Option<&str>) -> std::result::Result<RequestRow, Fail> {
+    pub(crate) fn load_request(&self, id: Option<&str>) -> std::result::Result<RequestRow, Fail> {
         let id = id.ok_or_else(|| Fail::missing("payment request"))?;
         self.sql
             .exec(
@@ -505,11 +701,11 @@ impl Ledger<'_> {
             .ok_or_else(|| Fail::missing("payment request"))
     }
 
-    fn payment_for(&self, request_id: &str) -> Result<Option<PaymentRow>> {
+    pub(crate) fn payment_for(&self, request_id: &str) -> Result<Option<PaymentRow>> {
         Ok(self
             .sql
             .exec(
-                "SELECT p.id, p.amount_minor, p.currency, p.receipt_email, p.paid_at, v.brand, v.last4, v.exp_month, v.exp_year, v.fingerprint
+                "SELECT p.id, p.amount_minor, p.currency, p.receipt_email, p.paid_at, p.shipping, v.brand, v.last4, v.exp_month, v.exp_year, v.fingerprint
                  FROM payments p JOIN vault v ON v.token = p.token WHERE p.request_id = ?",
                 vec![request_id.into()],
             )?
@@ -519,22 +715,34 @@ impl Ledger<'_> {
     }
 
     /// The seller's full view of a request.
-    fn request_json(
+    /// The seller's full view of a request; `with_events` adds its event timeline.
+    pub(crate) fn request_json(
         &self,
         seller: &SellerRow,
         id: Option<&str>,
-        _full: bool,
+        with_events: bool,
     ) -> std::result::Result<Value, Fail> {
         let row = self.load_request(id)?;
-        let payment = self.payment_for(&row.id)?.map(|p| {
-            let amount = Amount::from_minor(
-                p.amount_minor as u64,
-                Currency::parse(&p.currency).expect("validated"),
-            );
+        self.request_value(seller, &row, with_events)
+    }
+
+    pub(crate) fn request_value(
+        &self,
+        seller: &SellerRow,
+        row: &RequestRow,
+        with_events: bool,
+    ) -> std::result::Result<Value, Fail> {
+        let payment = self.payment_for(&row.id)?;
+        let shipping = payment
+            .as_ref()
+            .and_then(|p| p.shipping.as_deref())
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .unwrap_or(Value::Null);
+        let payment = payment.map(|p| {
             json!({
                 "id": p.id,
                 "object": "payment",
-                "amount": amount.to_decimal_string(),
+                "amount": row.money(p.amount_minor),
                 "currency": p.currency,
                 "method": {
                     "type": "card",
@@ -548,7 +756,7 @@ impl Ledger<'_> {
                 "paid_at": rfc3339(p.paid_at),
             })
         });
-        Ok(json!({
+        let mut value = json!({
             "id": row.id,
             "object": "payment_request",
             "client_secret": client_secret(&row.id, &self.keys),
@@ -560,18 +768,38 @@ impl Ledger<'_> {
             "conversation_id": row.conversation_id,
             "agent_id": row.agent_id,
             "created_at": rfc3339(row.created_at),
+            "expires_at": row.expires_at.map(rfc3339),
             "canceled_at": row.canceled_at.map(rfc3339),
+            "declined_at": row.declined_at.map(rfc3339),
             "livemode": seller.livemode != 0,
+            "collect_shipping": row.collect_shipping != 0,
             "payment": payment,
-        }))
+            "shipping": shipping,
+            "fulfillment_status": row.fulfillment().as_str(),
+            "shipment": row.shipment(),
+            "refund_status": row.refund_status().as_str(),
+            "amount_refunded": row.money(row.refunded_minor),
+            "refunds": self.refunds_json(row)?,
+            "payout": row.payout().map(|p| json!({
+                "status": p.as_str(),
+                "due_at": row.payout_due_at.map(rfc3339),
+                "paid_out_at": row.paid_out_at.map(rfc3339),
+                "amount": row.payout_amount_minor.map(|m| row.money(m)),
+            })),
+            "claim": self.claim_for(&row.id)?.map(|c| c.to_json()),
+        });
+        if with_events {
+            value["events"] = Value::Array(self.events_for(&row.id)?);
+        }
+        Ok(value)
     }
 
     /// The buyer's view: no agent, no conversation, no seller id, no client secret.
-    fn public(
+    pub(crate) fn public(
         &self,
         seller: &SellerRow,
         id: Option<&str>,
-    ) -> std::result::Result<PublicPaymentRequest, Fail> {
+    ) -> std::result::Result<Value, Fail> {
         let row = self.load_request(id)?;
         let payment = self.payment_for(&row.id)?.map(|p| PublicPayment {
             id: p.id,
@@ -579,7 +807,7 @@ impl Ledger<'_> {
             last4: p.last4,
             paid_at: rfc3339(p.paid_at),
         });
-        Ok(PublicPaymentRequest {
+        let base = PublicPaymentRequest {
             id: row.id.clone(),
             object: "payment_request".into(),
             status: row.status().public_str().into(),
@@ -592,10 +820,22 @@ impl Ledger<'_> {
             created_at: rfc3339(row.created_at),
             livemode: seller.livemode != 0,
             payment,
-        })
+        };
+        let mut value = serde_json::to_value(base).map_err(|_| Fail::internal("encode"))?;
+        value["expires_at"] = json!(row.expires_at.map(rfc3339));
+        value["collect_shipping"] = json!(row.collect_shipping != 0);
+        value["fulfillment_status"] = json!(row.fulfillment().as_str());
+        value["shipment"] = row.shipment();
+        value["refund_status"] = json!(row.refund_status().as_str());
+        value["amount_refunded"] = json!(row.money(row.refunded_minor));
+        value["claim"] = self
+            .claim_for(&row.id)?
+            .map(|c| json!({"id": c.id, "reason": c.reason, "status": c.status}))
+            .unwrap_or(Value::Null);
+        Ok(value)
     }
 
-    fn event(
+    pub(crate) fn event(
         &self,
         request_id: &str,
         kind: &str,
@@ -633,7 +873,7 @@ impl Ledger<'_> {
                 ),
             ));
         }
-        let now = now_seconds();
+        let now = self.clock();
         self.set_status(&row.id, status, Event::Cancel)?;
         self.sql.exec(
             "UPDATE payment_requests SET canceled_at = ? WHERE id = ?",
@@ -658,7 +898,7 @@ impl Ledger<'_> {
     ) -> std::result::Result<Response, Fail> {
         let row = self.load_request(command.request_id.as_deref())?;
         let body = command.body.clone().unwrap_or(Value::Null);
-        let now = now_seconds();
+        let now = self.clock();
         let mac = self
             .keys
             .body_mac(idempotency::canonical_json(&body).as_bytes());
@@ -668,6 +908,13 @@ impl Ledger<'_> {
             }
         }
         let pay = PayRequest::parse(&body, year_month(now))?;
+        if row.collect_shipping != 0 && pay.shipping.is_none() {
+            return Err(Fail::invalid(
+                "parameter_missing",
+                "This request needs a shipping address: `shipping`.",
+            )
+            .param("shipping"));
+        }
         let status = self.recover_abandoned(&row, now)?;
         if status.apply(Event::BeginPay).is_err() {
             return Err(if status == Status::Processing {
@@ -733,12 +980,12 @@ impl Ledger<'_> {
             .await
         };
 
-        let now = now_seconds();
+        let now = self.clock();
         let (http, value) = match outcome {
             Outcome::Approved { processor_ref } => {
                 let payment_id = ObjectId::generate("pay_", seller_ref, &self.keys).id;
                 self.sql.exec(
-                    "INSERT INTO payments (id, request_id, token, amount_minor, currency, receipt_email, processor_ref, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO payments (id, request_id, token, amount_minor, currency, receipt_email, processor_ref, paid_at, shipping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     vec![
                         payment_id.clone().into(),
                         row.id.clone().into(),
@@ -748,12 +995,18 @@ impl Ledger<'_> {
                         pay.receipt_email.clone().into(),
                         processor_ref.into(),
                         now.into(),
+                        pay.shipping.as_ref().map(|s| json!(s).to_string()).into(),
                     ],
                 )?;
                 self.set_status(&row.id, processing, Event::Approve)?;
                 self.sql.exec(
-                    "UPDATE payment_requests SET payment_id = ? WHERE id = ?",
-                    vec![payment_id.clone().into(), row.id.clone().into()],
+                    "UPDATE payment_requests SET payment_id = ?, paid_at = ? WHERE id = ?",
+                    vec![payment_id.clone().into(), now.into(), row.id.clone().into()],
+                )?;
+                self.add_timer(
+                    &row.id,
+                    crate::lifecycle::Timer::Unshipped,
+                    now + crate::lifecycle::UNSHIPPED_CANCEL_AFTER,
                 )?;
                 self.attempt(&row.id, &token, "approved", None, now)?;
                 self.event(
@@ -770,7 +1023,7 @@ impl Ledger<'_> {
                 )
             }
             Outcome::Declined(decline) => {
-                self.set_status(&row.id, processing, Event::Decline)?;
+                self.set_status(&row.id, processing, Event::CardDeclined)?;
                 self.attempt(
                     &row.id,
                     &token,
@@ -824,7 +1077,7 @@ impl Ledger<'_> {
 
     /// Moves a request along core's transition table, guarded by the status it was read in.
     /// An illegal move is a 409 carrying the current status, and changes nothing.
-    fn set_status(
+    pub(crate) fn set_status(
         &self,
         id: &str,
         from: Status,

@@ -21,11 +21,18 @@ pub enum Allowed {
     SellerAndAgents,
 }
 
-/// The rule table. Agents run conversations: they create, cancel and read requests. Money
-/// going back (refunds), reports, keys, agents and the seller's account stay with the seller.
+/// The rule table. Agents run conversations: they create, cancel, ship, deliver and read
+/// requests (one, the list, a conversation's timeline). Money going back (refunds), claims,
+/// reports, the test clock, keys, agents and the seller's account stay with the seller.
 pub fn allowed(op: Op) -> Allowed {
     match op {
-        Op::CreateRequest | Op::GetRequest | Op::Cancel => Allowed::SellerAndAgents,
+        Op::CreateRequest
+        | Op::GetRequest
+        | Op::List
+        | Op::Timeline
+        | Op::Cancel
+        | Op::Ship
+        | Op::Deliver => Allowed::SellerAndAgents,
         _ => Allowed::SellerOnly,
     }
 }
@@ -53,10 +60,23 @@ mod tests {
         let agent = Principal::Agent {
             agent_id: "maya".into(),
         };
-        for op in [Op::CreateRequest, Op::GetRequest, Op::Cancel] {
+        for op in [
+            Op::CreateRequest,
+            Op::GetRequest,
+            Op::List,
+            Op::Timeline,
+            Op::Cancel,
+            Op::Ship,
+            Op::Deliver,
+        ] {
             assert!(check(op, &agent).is_ok(), "{op:?}");
         }
         for op in [
+            Op::Refund,
+            Op::RespondClaim,
+            Op::ResolveClaim,
+            Op::Revenue,
+            Op::AdvanceClock,
             Op::GetSeller,
             Op::UpdateSeller,
             Op::CreateAgent,

@@ -10,6 +10,7 @@ use crate::ledger::{Command, Op, ORIGINS_HEADER};
 use crate::{demo, frame};
 use chatpay_core::accounts::Page;
 use chatpay_core::api::{NewSeller, MAX_BODY_BYTES};
+use chatpay_core::routes::{self, Handler};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
@@ -57,203 +58,245 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
     if method == Method::Options {
         return preflight(&segments, env, &keys).await;
     }
-    match segments.as_slice() {
-        ["healthz"] => {
-            allow(&method, &[Method::Get], || async {
-                Ok(json(200, &serde_json::json!({"ok": true})))
-            })
+    // Only routes in core's table exist; the OpenAPI document is checked against it.
+    let candidates = routes::matching(&segments);
+    if candidates.is_empty() {
+        return Err(unrecognized(&path));
+    }
+    let Some((route, params)) = candidates
+        .iter()
+        .find(|(r, _)| r.method == method.to_string())
+    else {
+        let allowed: Vec<&str> = candidates
+            .iter()
+            .map(|(r, _)| r.method)
+            .chain(["OPTIONS"])
+            .collect();
+        return Ok(method_not_allowed(&method, &allowed));
+    };
+    let id = params.first().copied().unwrap_or_default();
+    match route.handler {
+        Handler::Healthz => Ok(json(200, &serde_json::json!({"ok": true}))),
+        Handler::DemoPage => demo::page(&req, env, &keys).await,
+        Handler::DemoSeed => demo::seed(&req, env, &keys).await,
+        Handler::Dashboard => frame::dashboard(env).await,
+        Handler::Frame => frame::page(id, env, &keys).await,
+        Handler::CreateSeller => create_seller(&mut req, env, &keys).await,
+        Handler::ListRequests => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            ledger(
+                env,
+                seller,
+                Command::new(Op::List, seller, &keys)
+                    .key(hash)
+                    .query(query_pairs(&req)?),
+            )
             .await
         }
-        [] | ["index.html"] => {
-            allow(&method, &[Method::Get], || demo::page(&req, env, &keys)).await
+        Handler::CreateRequest => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let body = read_json(&mut req, true).await?;
+            let idem = idempotency(&req, &hash, &path)?;
+            let c = Command::new(Op::CreateRequest, seller, &keys)
+                .key(hash)
+                .idempotency(idem)
+                .body(body);
+            ledger(env, seller, c).await
         }
-        ["demo", "seed"] => {
-            let m = method.clone();
-            allow(&m, &[Method::Post], || demo::seed(&req, env, &keys)).await
+        Handler::GetRequest => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let id = owned_request(id, seller, &keys)?;
+            ledger(
+                env,
+                seller,
+                Command::new(Op::GetRequest, seller, &keys)
+                    .request(id)
+                    .key(hash),
+            )
+            .await
         }
-        ["v1", "sellers"] => {
-            let m = method.clone();
-            allow(&m, &[Method::Post], || create_seller(&mut req, env, &keys)).await
+        Handler::GetPublic => {
+            let request = buyer_auth(&req, id, &keys)?;
+            let c = Command::new(Op::GetPublic, request.seller, &keys).request(request.id);
+            ledger(env, request.seller, c).await
         }
-        ["v1", "seller"] => {
-            let m = method.clone();
-            allow(&m, &[Method::Get, Method::Patch], || async {
+        Handler::Pay | Handler::Decline | Handler::OpenClaim => {
+            let (op, required) = match route.handler {
+                Handler::Pay => (Op::Pay, true),
+                Handler::Decline => (Op::Decline, false),
+                _ => (Op::OpenClaim, true),
+            };
+            let request = buyer_auth(&req, id, &keys)?;
+            let body = read_json(&mut req, required).await?;
+            let idem = idempotency(&req, &key_hash(&bearer(&req)?), &path)?;
+            let c = Command::new(op, request.seller, &keys)
+                .request(request.id)
+                .idempotency(idem)
+                .body(body);
+            ledger(env, request.seller, c).await
+        }
+        Handler::Cancel | Handler::Ship | Handler::Deliver | Handler::Refund => {
+            let (op, required) = match route.handler {
+                Handler::Cancel => (Op::Cancel, false),
+                Handler::Ship => (Op::Ship, true),
+                Handler::Deliver => (Op::Deliver, false),
+                _ => (Op::Refund, true),
+            };
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let id = owned_request(id, seller, &keys)?;
+            let body = read_json(&mut req, required).await?;
+            if let (false, Some(b)) = (required, &body) {
+                // Bodiless actions accept `{}` and nothing else.
+                chatpay_core::fields::Fields::new(b, "", &[])?;
+            }
+            let idem = idempotency(&req, &hash, &path)?;
+            let c = Command::new(op, seller, &keys)
+                .request(id)
+                .key(hash)
+                .idempotency(idem)
+                .body(body);
+            ledger(env, seller, c).await
+        }
+        Handler::RespondClaim | Handler::ResolveClaim => {
+            let claim = ObjectId::parse("clm_", id, &keys).ok_or_else(|| Fail::missing("claim"))?;
+            let token = bearer(&req)?;
+            let resolve = route.handler == Handler::ResolveClaim;
+            let op = if resolve {
+                Op::ResolveClaim
+            } else {
+                Op::RespondClaim
+            };
+            let mut c = Command::new(op, claim.seller, &keys).target(claim.id.clone());
+            if resolve && ct_eq(token.as_bytes(), keys.admin_key.as_bytes()) {
+                c = c.admin();
+            } else {
                 let (seller, hash) = seller_auth(&req, &keys)?;
-                let c = if method == Method::Get {
-                    Command::new(Op::GetSeller, seller, &keys)
-                } else {
-                    let body = read_json(&mut req, true).await?;
-                    let idem = idempotency(&req, &hash, &path)?;
-                    Command::new(Op::UpdateSeller, seller, &keys)
-                        .idempotency(idem)
-                        .body(body)
-                };
-                ledger(env, seller, c.key(hash)).await
-            })
-            .await
+                if seller != claim.seller {
+                    return Err(Fail::missing("claim"));
+                }
+                c = c.key(hash);
+            }
+            let body = read_json(&mut req, true).await?;
+            let idem = idempotency(&req, &key_hash(&token), &path)?;
+            ledger(env, claim.seller, c.idempotency(idem).body(body)).await
         }
-        ["v1", "agents"] => {
-            let m = method.clone();
-            allow(&m, &[Method::Get, Method::Post], || async {
-                let (seller, hash) = seller_auth(&req, &keys)?;
-                let c = if method == Method::Get {
-                    let page = Page::parse(&query_pairs(&url))?;
-                    Command::new(Op::ListAgents, seller, &keys)
-                        .body(serde_json::to_value(page).ok())
-                } else {
-                    let body = read_json(&mut req, true).await?;
-                    let idem = idempotency(&req, &hash, &path)?;
-                    Command::new(Op::CreateAgent, seller, &keys)
-                        .idempotency(idem)
-                        .body(body)
-                };
-                ledger(env, seller, c.key(hash)).await
-            })
-            .await
+        Handler::Timeline => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let c = Command::new(Op::Timeline, seller, &keys)
+                .key(hash)
+                .target(id.to_string());
+            ledger(env, seller, c).await
+        }
+        Handler::Revenue => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let c = Command::new(Op::Revenue, seller, &keys)
+                .key(hash)
+                .query(query_pairs(&req)?);
+            let mut response = ledger(env, seller, c).await?;
+            let wants_csv = req
+                .headers()
+                .get("accept")
+                .ok()
+                .flatten()
+                .is_some_and(|a| a.contains("text/csv"));
+            if !wants_csv || response.status_code() != 200 {
+                return Ok(response);
+            }
+            let report: Value = response.json().await?;
+            Ok(text_response(
+                200,
+                crate::history::revenue_csv(&report),
+                "text/csv; charset=utf-8",
+            ))
+        }
+        Handler::GetSeller | Handler::ListKeys => {
+            let op = match route.handler {
+                Handler::GetSeller => Op::GetSeller,
+                _ => Op::ListKeys,
+            };
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            ledger(env, seller, Command::new(op, seller, &keys).key(hash)).await
+        }
+        Handler::UpdateSeller | Handler::CreateAgent => {
+            let op = match route.handler {
+                Handler::UpdateSeller => Op::UpdateSeller,
+                _ => Op::CreateAgent,
+            };
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let body = read_json(&mut req, true).await?;
+            let idem = idempotency(&req, &hash, &path)?;
+            let c = Command::new(op, seller, &keys)
+                .key(hash)
+                .idempotency(idem)
+                .body(body);
+            ledger(env, seller, c).await
+        }
+        Handler::ListAgents => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let page = Page::parse(&query_pairs(&req)?)?;
+            let c = Command::new(Op::ListAgents, seller, &keys)
+                .key(hash)
+                .body(serde_json::to_value(page).ok());
+            ledger(env, seller, c).await
         }
         // Key answers hold a secret, which is never stored, so these record no Idempotency-Key.
-        ["v1", "keys"] => {
-            let m = method.clone();
-            allow(&m, &[Method::Get, Method::Post], || async {
-                let (seller, hash) = seller_auth(&req, &keys)?;
-                let c = if method == Method::Get {
-                    Command::new(Op::ListKeys, seller, &keys)
-                } else {
-                    let body = read_json(&mut req, true).await?;
-                    Command::new(Op::CreateKey, seller, &keys).body(body)
-                };
-                ledger(env, seller, c.key(hash)).await
-            })
-            .await
+        Handler::CreateKey => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let body = read_json(&mut req, true).await?;
+            let c = Command::new(Op::CreateKey, seller, &keys)
+                .key(hash)
+                .body(body);
+            ledger(env, seller, c).await
         }
-        ["v1", "keys", id] => {
-            allow(&method, &[Method::Delete], || async {
-                let (seller, hash) = seller_auth(&req, &keys)?;
-                let id = owned_object("key_", "API key", id, seller, &keys)?;
-                let c = Command::new(Op::RevokeKey, seller, &keys).object(id);
-                ledger(env, seller, c.key(hash)).await
-            })
-            .await
-        }
-        ["v1", "keys", id, "roll"] => {
-            let m = method.clone();
-            allow(&m, &[Method::Post], || async {
-                let (seller, hash) = seller_auth(&req, &keys)?;
-                let id = owned_object("key_", "API key", id, seller, &keys)?;
+        Handler::RevokeKey | Handler::RollKey => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let key_id = owned_object("key_", "API key", id, seller, &keys)?;
+            let c = if route.handler == Handler::RevokeKey {
+                Command::new(Op::RevokeKey, seller, &keys)
+            } else {
                 let body = read_json(&mut req, false).await?;
-                let c = Command::new(Op::RollKey, seller, &keys)
-                    .object(id)
-                    .body(body);
-                ledger(env, seller, c.key(hash)).await
-            })
-            .await
+                Command::new(Op::RollKey, seller, &keys).body(body)
+            };
+            ledger(env, seller, c.key(hash).target(key_id)).await
         }
-        ["v1", "payment_requests"] => {
-            let m = method.clone();
-            allow(&m, &[Method::Post], || async {
-                let (seller, hash) = seller_auth(&req, &keys)?;
-                let body = read_json(&mut req, true).await?;
-                let idem = idempotency(&req, &hash, &path)?;
-                let c = Command::new(Op::CreateRequest, seller, &keys)
-                    .key(hash)
-                    .idempotency(idem)
-                    .body(body);
-                ledger(env, seller, c).await
-            })
-            .await
+        Handler::AdvanceClock => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            if seller.mode() != Mode::Test {
+                return Err(Fail::missing("test helper"));
+            }
+            let body = read_json(&mut req, true).await?;
+            let idem = idempotency(&req, &hash, &path)?;
+            let c = Command::new(Op::AdvanceClock, seller, &keys)
+                .key(hash)
+                .idempotency(idem)
+                .body(body);
+            ledger(env, seller, c).await
         }
-        ["v1", "payment_requests", id] => {
-            allow(&method, &[Method::Get], || async {
-                let (seller, hash) = seller_auth(&req, &keys)?;
-                let id = owned_request(id, seller, &keys)?;
-                ledger(
-                    env,
-                    seller,
-                    Command::new(Op::GetRequest, seller, &keys)
-                        .request(id)
-                        .key(hash),
-                )
-                .await
-            })
-            .await
-        }
-        ["v1", "payment_requests", id, "public"] => {
-            allow(&method, &[Method::Get], || async {
-                let request = buyer_auth(&req, id, &keys)?;
-                let c = Command::new(Op::GetPublic, request.seller, &keys).request(request.id);
-                ledger(env, request.seller, c).await
-            })
-            .await
-        }
-        ["v1", "payment_requests", id, "pay"] => {
-            let m = method.clone();
-            allow(&m, &[Method::Post], || async {
-                let request = buyer_auth(&req, id, &keys)?;
-                let body = read_json(&mut req, true).await?;
-                let idem = idempotency(&req, &key_hash(&bearer(&req)?), &path)?;
-                let c = Command::new(Op::Pay, request.seller, &keys)
-                    .request(request.id)
-                    .idempotency(idem)
-                    .body(body);
-                ledger(env, request.seller, c).await
-            })
-            .await
-        }
-        ["v1", "payment_requests", id, "cancel"] => {
-            let m = method.clone();
-            allow(&m, &[Method::Post], || async {
-                let (seller, hash) = seller_auth(&req, &keys)?;
-                let id = owned_request(id, seller, &keys)?;
-                let body = read_json(&mut req, false).await?;
-                if let Some(b) = &body {
-                    chatpay_core::fields::Fields::new(b, "", &[])?;
-                }
-                let idem = idempotency(&req, &hash, &path)?;
-                let c = Command::new(Op::Cancel, seller, &keys)
-                    .request(id)
-                    .key(hash)
-                    .idempotency(idem)
-                    .body(body);
-                ledger(env, seller, c).await
-            })
-            .await
-        }
-        ["v1", "frame", id] => allow(&method, &[Method::Get], || frame::page(id, env, &keys)).await,
-        _ => Err(Fail::new(
-            404,
-            "invalid_request_error",
-            "resource_missing",
-            format!("Unrecognized request URL ({path})."),
-        )),
     }
 }
 
-/// Runs `handler` if the method is one the path allows, else 405 with `Allow`.
-async fn allow<F, Fut>(method: &Method, allowed: &[Method], handler: F) -> Outcome
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Outcome>,
-{
-    if allowed.contains(method) {
-        return handler().await;
-    }
-    let names: Vec<String> = allowed
-        .iter()
-        .map(|m| m.to_string())
-        .chain(["OPTIONS".into()])
-        .collect();
+fn unrecognized(path: &str) -> Fail {
+    Fail::new(
+        404,
+        "invalid_request_error",
+        "resource_missing",
+        format!("Unrecognized request URL ({path})."),
+    )
+}
+
+fn method_not_allowed(method: &Method, allowed: &[&str]) -> Response {
     let mut response = Fail::new(
         405,
         "invalid_request_error",
         "method_not_allowed",
         format!(
             "{method} is not allowed here. Allowed: {}.",
-            names.join(", ")
+            allowed.join(", ")
         ),
     )
     .into_response();
-    let _ = response.headers_mut().set("allow", &names.join(", "));
-    Ok(response)
+    let _ = response.headers_mut().set("allow", &allowed.join(", "));
+    response
 }
 
 /// Sends a command to the seller's ledger (one Durable Object per seller and mode).
@@ -318,6 +361,17 @@ pub fn admin_auth(req: &Request, keys: &Keys) -> Result<(), Fail> {
 
 /// A request id that must belong to the authenticated seller. Another seller's id is the
 /// same 404 as an unknown one, so ids cannot be probed.
+/// The query string as ordered (name, value) pairs, decoded.
+fn query_pairs(req: &Request) -> Result<Vec<(String, String)>, Fail> {
+    let url = req
+        .url()
+        .map_err(|_| Fail::invalid("invalid_url", "The URL could not be parsed."))?;
+    Ok(url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
 fn owned_request(id: &str, seller: SellerRef, keys: &Keys) -> Result<String, Fail> {
     match ObjectId::parse("pr_", id, keys) {
         Some(parsed) if parsed.seller == seller => Ok(parsed.id),
@@ -337,13 +391,6 @@ fn owned_object(
         Some(parsed) if parsed.seller == seller => Ok(parsed.id),
         _ => Err(Fail::missing(what)),
     }
-}
-
-/// The URL's query as decoded (name, value) pairs, in order.
-fn query_pairs(url: &worker::Url) -> Vec<(String, String)> {
-    url.query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
 }
 
 /// The buyer's client secret for one request.

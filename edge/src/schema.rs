@@ -82,7 +82,62 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     CREATE INDEX events_request ON events (request_id, id);",
-    // Sellers and agents (issue 3, sections 1 and 5): the business profile and payout
+    // 2: the order lifecycle: expiry, shipping, refunds, payouts, claims, timers, test clock.
+    "ALTER TABLE payment_requests ADD COLUMN expires_at INTEGER;
+    ALTER TABLE payment_requests ADD COLUMN declined_at INTEGER;
+    ALTER TABLE payment_requests ADD COLUMN paid_at INTEGER;
+    ALTER TABLE payment_requests ADD COLUMN collect_shipping INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE payment_requests ADD COLUMN fulfillment_status TEXT NOT NULL DEFAULT 'unfulfilled';
+    ALTER TABLE payment_requests ADD COLUMN carrier TEXT;
+    ALTER TABLE payment_requests ADD COLUMN tracking_number TEXT;
+    ALTER TABLE payment_requests ADD COLUMN shipped_at INTEGER;
+    ALTER TABLE payment_requests ADD COLUMN delivered_at INTEGER;
+    ALTER TABLE payment_requests ADD COLUMN refunded_minor INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE payment_requests ADD COLUMN payout_status TEXT;
+    ALTER TABLE payment_requests ADD COLUMN payout_due_at INTEGER;
+    ALTER TABLE payment_requests ADD COLUMN paid_out_at INTEGER;
+    ALTER TABLE payment_requests ADD COLUMN payout_amount_minor INTEGER;
+    UPDATE payment_requests SET paid_at = (SELECT p.paid_at FROM payments p WHERE p.request_id = payment_requests.id);
+    UPDATE payment_requests SET expires_at = created_at + 604800;
+    CREATE INDEX payment_requests_paid ON payment_requests (paid_at);
+    CREATE INDEX payment_requests_conversation ON payment_requests (conversation_id, created_at);
+    ALTER TABLE payments ADD COLUMN shipping TEXT;
+    CREATE TABLE refunds (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL REFERENCES payment_requests (id),
+        amount_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        after_payout INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX refunds_request ON refunds (request_id, created_at);
+    CREATE INDEX refunds_created ON refunds (created_at);
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE REFERENCES payment_requests (id),
+        reason TEXT NOT NULL,
+        description TEXT,
+        status TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        response TEXT,
+        responded_at INTEGER,
+        resolved_at INTEGER,
+        outcome TEXT
+    );
+    CREATE TABLE timers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        due_at INTEGER NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (request_id, kind)
+    );
+    CREATE INDEX timers_due ON timers (done, due_at);
+    INSERT INTO timers (request_id, kind, due_at) SELECT id, 'expire', expires_at FROM payment_requests WHERE status = 'requested';
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    // 3: sellers and agents (issue 3, sections 1 and 5): the business profile and payout
     // account, per-currency limits, agents, and key ids for restricted and rolled keys.
     // Only new tables and added columns, so it runs after any other migration.
     "CREATE TABLE seller_profile (
