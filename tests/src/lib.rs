@@ -16,6 +16,7 @@ pub mod cards;
 pub mod checks;
 pub mod edge;
 pub mod http;
+pub mod orders;
 pub mod scan;
 
 pub use api::{unique, PaymentRequest, Seller};
