@@ -929,3 +929,118 @@ fn zz_no_bank_or_card_number_in_persisted_state_or_logs() {
     wait_for_other_tests();
     assert_no_card_numbers(&edge, &marker);
 }
+
+/// The order lifecycle's ops through a restricted key: ship, deliver, list and timelines are
+/// the agent's; refunds, claims, reports and the test clock are not.
+#[test]
+fn restricted_keys_ship_deliver_and_read_history_but_never_refund() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let sk = &seller.secret_key;
+    let (_, rk) = edge.restricted_key(sk, "ops-agent");
+    let conversation = unique("conv-");
+    let paid = edge.create_paid(
+        &rk,
+        json!({"amount": "20.00", "currency": "USD", "description": "Mug",
+               "conversation_id": conversation}),
+    );
+    assert_eq!(paid.json["status"], "paid");
+
+    let shipped = edge.ship(&rk, &paid.id, "UPS", "1Z999AA10123456784");
+    assert_eq!(
+        shipped.expect(200)["fulfillment_status"],
+        "shipped",
+        "{shipped}"
+    );
+    let delivered = edge.deliver(&rk, &paid.id);
+    assert_eq!(
+        delivered.expect(200)["fulfillment_status"],
+        "delivered",
+        "{delivered}"
+    );
+    let list = edge.list_requests(&rk, "");
+    assert_eq!(
+        list.expect(200)["data"][0]["id"],
+        paid.id.as_str(),
+        "{list}"
+    );
+    let timeline = edge.timeline(&rk, &conversation);
+    let events = timeline.expect(200)["data"]
+        .as_array()
+        .expect("events")
+        .clone();
+    assert!(
+        events.iter().any(|e| e["actor"] == "agent:ops-agent"),
+        "the agent's actions are the agent's\n{timeline}"
+    );
+
+    let claim = edge.open_claim(&paid, "damaged");
+    let claim_id = claim.expect(201)["id"]
+        .as_str()
+        .expect("claim id")
+        .to_owned();
+    for reply in [
+        edge.refund(&rk, &paid.id, Some("1.00"), "requested_by_customer"),
+        edge.respond_claim(&rk, &claim_id),
+        edge.resolve_claim(&rk, &claim_id, "refund"),
+        edge.call(
+            "GET",
+            "/v1/reports/revenue?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&group_by=agent",
+        )
+        .bearer(&rk)
+        .send(),
+        edge.advance_clock(&rk, 60),
+    ] {
+        assert_error(&reply, 403, "permission_denied", Param::Any);
+        assert_error_type(&reply, "permission_error");
+    }
+    let after = edge.read(sk, &paid.id);
+    assert_eq!(after["refund_status"], "none", "{after}");
+    assert_eq!(after["claim"]["status"], "open", "{after}");
+}
+
+/// With the seller's test clock: the rolling window really is 168 hours, and a rolled
+/// secret really stops at the end of its overlap.
+#[test]
+fn the_rolling_window_and_key_overlaps_follow_the_sellers_clock() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let sk = &seller.secret_key;
+    set_limits(
+        &edge,
+        &seller,
+        json!({"USD": {"max_rolling_168h": "100.00"}}),
+    );
+    // Paid requests never expire, so only the window can free their place.
+    edge.create_paid(
+        sk,
+        json!({"amount": "60.00", "currency": "USD", "description": "A"}),
+    );
+    edge.advance(sk, 100 * 3600);
+    edge.create_paid(
+        sk,
+        json!({"amount": "40.00", "currency": "USD", "description": "B"}),
+    );
+    assert_eq!(try_create(&edge, sk, "0.01", "USD").status, 422);
+    // 168 hours after the first: its 60.00 leaves the window, the 40.00 stays.
+    edge.advance(sk, 68 * 3600 + 1);
+    edge.create_request(sk, "60.00", "USD");
+    assert_eq!(try_create(&edge, sk, "0.01", "USD").status, 422);
+
+    let (key_id, old) = edge.restricted_key(sk, "clocked");
+    let probe = edge.create_request(sk, "1.00", "EUR");
+    let new = edge.roll_key(sk, &key_id, 2).expect(200)["secret_key"]
+        .as_str()
+        .expect("secret_key")
+        .to_owned();
+    edge.advance(sk, 2 * 3600 - 60);
+    edge.get_request(&old, &probe.id).expect(200);
+    edge.advance(sk, 61);
+    assert_error(
+        &edge.get_request(&old, &probe.id),
+        401,
+        "invalid_credentials",
+        Param::Null,
+    );
+    edge.get_request(&new, &probe.id).expect(200);
+}
