@@ -148,6 +148,8 @@ pub struct NewSeller {
     pub country: String,
     pub default_currency: Currency,
     pub allowed_origins: Vec<String>,
+    /// Issue 3: business type, merchant category and payout bank account, all optional.
+    pub profile: crate::accounts::SellerProfile,
 }
 
 impl NewSeller {
@@ -160,6 +162,9 @@ impl NewSeller {
                 "country",
                 "default_currency",
                 "allowed_origins",
+                "business_type",
+                "merchant_category",
+                "payout_bank_account",
             ],
         )?;
         let display_name = non_empty_text(&f, "display_name", 100)?.trim().to_owned();
@@ -195,6 +200,7 @@ impl NewSeller {
             country: country.to_owned(),
             default_currency,
             allowed_origins,
+            profile: crate::accounts::SellerProfile::parse(&f, body)?,
         })
     }
 }

@@ -2,7 +2,9 @@
 //! JSON API types. The edge and the widget both build on it, so the buyer's browser and
 //! the server validate alike.
 
+pub mod accounts;
 pub mod api;
+pub mod bank;
 pub mod card;
 pub mod currency;
 pub mod fields;

@@ -27,6 +27,14 @@ pub enum Handler {
     Timeline,
     Revenue,
     AdvanceClock,
+    GetSeller,
+    UpdateSeller,
+    CreateAgent,
+    ListAgents,
+    CreateKey,
+    ListKeys,
+    RevokeKey,
+    RollKey,
 }
 
 pub struct Route {
@@ -100,6 +108,14 @@ pub const ROUTES: &[Route] = &[
         "/v1/test_helpers/advance_clock",
         Handler::AdvanceClock,
     ),
+    api("GET", "/v1/seller", Handler::GetSeller),
+    api("PATCH", "/v1/seller", Handler::UpdateSeller),
+    api("POST", "/v1/agents", Handler::CreateAgent),
+    api("GET", "/v1/agents", Handler::ListAgents),
+    api("POST", "/v1/keys", Handler::CreateKey),
+    api("GET", "/v1/keys", Handler::ListKeys),
+    api("DELETE", "/v1/keys/{id}", Handler::RevokeKey),
+    api("POST", "/v1/keys/{id}/roll", Handler::RollKey),
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.

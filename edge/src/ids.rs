@@ -177,7 +177,27 @@ pub fn client_secret_valid(request_id: &str, secret: &str, keys: &Keys) -> bool 
     )
 }
 
-/// A seller's secret API key: `sk_test_` / `sk_live_` + seller ref + 16 random bytes + tag.
+/// What a key may do: a seller's secret key (`sk_`) does everything the seller may; a
+/// restricted key (`rk_`) is bound to one agent and limited by `permissions`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Secret,
+    Restricted,
+}
+
+impl KeyKind {
+    /// The stored form (`api_keys.kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Secret => "secret",
+            KeyKind::Restricted => "restricted",
+        }
+    }
+}
+
+/// An API key: `sk_test_` / `sk_live_` (secret) or `rk_test_` / `rk_live_` (restricted) +
+/// seller ref + 16 random bytes + tag. The tag covers the prefix, so a key's kind cannot be
+/// changed by editing it. Which kind a key is, and whose, the ledger reads from its hash.
 pub struct SecretKey {
     pub seller: SellerRef,
 }
@@ -185,37 +205,45 @@ pub struct SecretKey {
 const KEY_RANDOM: usize = 16;
 
 impl SecretKey {
-    fn prefix(mode: Mode) -> &'static str {
-        match mode {
-            Mode::Test => "sk_test_",
-            Mode::Live => "sk_live_",
+    fn prefix(kind: KeyKind, mode: Mode) -> &'static str {
+        match (kind, mode) {
+            (KeyKind::Secret, Mode::Test) => "sk_test_",
+            (KeyKind::Secret, Mode::Live) => "sk_live_",
+            (KeyKind::Restricted, Mode::Test) => "rk_test_",
+            (KeyKind::Restricted, Mode::Live) => "rk_live_",
         }
     }
 
-    /// A new key; `seed` makes it reproducible (idempotent seller creation), else random.
+    /// A new secret key; `seed` makes it reproducible (idempotent seller creation), else random.
     pub fn generate(seller: SellerRef, seed: Option<&[u8; 32]>, keys: &Keys) -> String {
+        Self::generate_kind(KeyKind::Secret, seller, seed, keys)
+    }
+
+    pub fn generate_kind(
+        kind: KeyKind,
+        seller: SellerRef,
+        seed: Option<&[u8; 32]>,
+        keys: &Keys,
+    ) -> String {
         let mut payload = [0u8; SELLER_LEN + KEY_RANDOM];
         payload[..SELLER_LEN].copy_from_slice(&seller.0);
         match seed {
             Some(s) => payload[SELLER_LEN..].copy_from_slice(&s[16..16 + KEY_RANDOM]),
             None => random_bytes(&mut payload[SELLER_LEN..]),
         }
-        let prefix = Self::prefix(seller.mode());
+        let prefix = Self::prefix(kind, seller.mode());
         let t = tag(keys, prefix, &payload, KEY_TAG_LEN);
         format!("{prefix}{}", base32(&[payload.as_slice(), &t].concat()))
     }
 
     /// Verifies the tag: a key that fails is forged or mistyped.
     pub fn parse(text: &str, keys: &Keys) -> Option<SecretKey> {
-        let mode = if text.starts_with("sk_test_") {
-            Mode::Test
-        } else if text.starts_with("sk_live_") {
-            Mode::Live
-        } else {
-            return None;
-        };
+        let (kind, mode) = [KeyKind::Secret, KeyKind::Restricted]
+            .into_iter()
+            .flat_map(|k| [(k, Mode::Test), (k, Mode::Live)])
+            .find(|&(k, m)| text.starts_with(Self::prefix(k, m)))?;
         let payload = decode(
-            Self::prefix(mode),
+            Self::prefix(kind, mode),
             text,
             keys,
             SELLER_LEN + KEY_RANDOM,

@@ -5,10 +5,12 @@
 //! and every state change. A transition's writes run with no `.await` between them, since
 //! Durable Object SQLite refuses `BEGIN`; the object's input gate does the rest.
 
+use crate::accounts::{self, Accounts};
 use crate::crypto::{hex_encode, Keys, VAULT_KEY_VERSION};
 use crate::http::{json, Fail};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::ids::{client_secret, ObjectId, SellerRef};
+use crate::permissions::{self, Principal};
 use crate::processor::{Authorization, Outcome, Processor, Sandbox};
 use crate::schema;
 use chatpay_core::api::{
@@ -46,6 +48,15 @@ pub enum Op {
     Timeline,
     Revenue,
     AdvanceClock,
+    // The seller's own account (issue 3, section 1); see `accounts`.
+    GetSeller,
+    UpdateSeller,
+    CreateAgent,
+    ListAgents,
+    CreateKey,
+    ListKeys,
+    RevokeKey,
+    RollKey,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -64,7 +75,8 @@ pub struct Command {
     /// Query-string pairs, in order (lists and reports).
     #[serde(default)]
     pub query: Vec<(String, String)>,
-    /// A claim id (`clm_...`) for claim routes, or a conversation id for timelines.
+    /// A claim id (`clm_...`) for claim routes, a conversation id for timelines, or an API
+    /// key id (`key_...`) for key routes.
     #[serde(default)]
     pub target: Option<String>,
     /// The platform admin key authenticated this command.
@@ -375,22 +387,41 @@ impl Ledger<'_> {
             Err(e) => return (Fail::from(e).into_response(), None),
         };
         let origins = Some(seller.origins().join(" "));
+        let now = self.clock();
+        let accounts = Accounts::new(&self.sql, &self.keys, &seller.id, seller.livemode != 0, now);
+        let mut command = command;
+        let mut principal = None;
         if let Some(hash) = &command.key_hash {
-            match self.key_active(hash) {
-                Ok(true) => {}
-                Ok(false) => return (Fail::bad_credentials().into_response(), origins),
+            let found = match self.principal(hash, now) {
+                Ok(Some(p)) => p,
+                Ok(None) => return (Fail::bad_credentials().into_response(), origins),
                 Err(e) => return (Fail::from(e).into_response(), origins),
+            };
+            let bound = permissions::check(command.op, &found).and_then(|()| match command.op {
+                Op::CreateRequest => accounts::bind_agent(Some(&found), command.body.take()),
+                _ => Ok(command.body.take()),
+            });
+            match bound {
+                Ok(body) => command.body = body,
+                Err(f) => return (f.into_response(), origins),
             }
+            principal = Some(found);
         }
         let request_id = command.request_id.as_deref();
         let target = command.target.as_deref();
         // Who acts, for the event log.
-        let actor = "seller".to_string();
+        let actor = match &principal {
+            Some(Principal::Agent { agent_id }) => format!("agent:{agent_id}"),
+            _ => "seller".to_string(),
+        };
         let result = match command.op {
             Op::InitSeller => unreachable!("handled above"),
             Op::CreateRequest => {
-                self.idempotent(&command, |body| self.create_request(&seller, body))
-                    .await
+                self.idempotent(&command, |body| {
+                    accounts.check_limits(body, &self.limits())?;
+                    self.create_request(&seller, body)
+                })
+                .await
             }
             Op::GetRequest => self
                 .request_json(&seller, command.request_id.as_deref(), true)
@@ -463,6 +494,30 @@ impl Ledger<'_> {
                 self.idempotent(&command, |b| self.advance_clock(&seller, b))
                     .await
             }
+            Op::GetSeller => self.seller_view(&accounts).map(|v| json(200, &v)),
+            Op::UpdateSeller => {
+                self.idempotent(&command, |body| {
+                    accounts.update_seller(body, &self.limits())?;
+                    Ok((200, self.seller_view(&accounts)?))
+                })
+                .await
+            }
+            Op::CreateAgent => {
+                self.idempotent(&command, |body| accounts.create_agent(body))
+                    .await
+            }
+            Op::ListAgents => serde_json::from_value(command.body.clone().unwrap_or_default())
+                .map_err(|_| Fail::internal("bad page"))
+                .and_then(|page| accounts.list_agents(&page))
+                .map(|v| json(200, &v)),
+            Op::CreateKey => accounts
+                .create_key(command.body.as_ref())
+                .map(|v| json(201, &v)),
+            Op::ListKeys => accounts.list_keys().map(|v| json(200, &v)),
+            Op::RevokeKey => accounts.revoke_key(target).map(|v| json(200, &v)),
+            Op::RollKey => accounts
+                .roll_key(target, command.body.as_ref())
+                .map(|v| json(200, &v)),
         };
         (result.unwrap_or_else(Fail::into_response), origins)
     }
@@ -479,20 +534,18 @@ impl Ledger<'_> {
             .next())
     }
 
-    fn key_active(&self, hash: &str) -> Result<bool> {
-        #[derive(Deserialize)]
-        struct One {
-            #[allow(dead_code)]
-            n: i64,
-        }
-        Ok(!self
-            .sql
-            .exec(
-                "SELECT 1 AS n FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-                vec![hash.into()],
-            )?
-            .to_array::<One>()?
-            .is_empty())
+    /// Whose live key has this hash, as of `now` (the ledger's clock): `None` for an unknown,
+    /// revoked or expired key.
+    fn principal(&self, hash: &str, now: i64) -> Result<Option<Principal>> {
+        accounts::principal(&self.sql, hash, now)
+    }
+
+    /// The seller object with its profile, payout account (last 4 only) and limits.
+    fn seller_view(&self, accounts: &Accounts) -> std::result::Result<Value, Fail> {
+        let seller = self
+            .seller()?
+            .ok_or_else(|| Fail::internal("seller vanished"))?;
+        accounts.seller_json(seller.to_json())
     }
 
     /// Creates the seller once. Replaying the same creation (same body) answers the same
@@ -507,7 +560,14 @@ impl Ledger<'_> {
             if existing.init_mac != mac {
                 return Err(Fail::idempotency_key_reused());
             }
-            return Ok(json(201, &existing.to_json()));
+            let accounts = Accounts::new(
+                &self.sql,
+                &self.keys,
+                &existing.id,
+                existing.livemode != 0,
+                self.clock(),
+            );
+            return Ok(json(201, &accounts.seller_json(existing.to_json())?));
         }
         let key_hash = command
             .key_hash
@@ -536,10 +596,9 @@ impl Ledger<'_> {
             "INSERT INTO api_keys (key_hash, kind, created_at) VALUES (?, 'secret', ?)",
             vec![key_hash.into(), now.into()],
         )?;
-        let seller = self
-            .seller()?
-            .ok_or_else(|| Fail::internal("seller vanished"))?;
-        Ok(json(201, &seller.to_json()))
+        let accounts = Accounts::new(&self.sql, &self.keys, &command.seller_id, livemode, now);
+        accounts.save_profile(&new.profile)?;
+        Ok(json(201, &self.seller_view(&accounts)?))
     }
 
     /// Runs `op` under the command's Idempotency-Key, if any: replays a finished first

@@ -2,6 +2,7 @@
 //! serves the widget's iframe page and the JSON API. Each seller's records live in that
 //! seller's SQLite-backed Durable Object ([`ledger::SellerLedger`]).
 
+mod accounts;
 mod crypto;
 mod demo;
 mod frame;
@@ -11,6 +12,7 @@ mod idempotency;
 mod ids;
 mod ledger;
 mod lifecycle;
+mod permissions;
 mod processor;
 mod router;
 mod schema;

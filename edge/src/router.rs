@@ -8,6 +8,7 @@ use crate::idempotency::IdempotencyKey;
 use crate::ids::{client_secret_valid, Mode, ObjectId, SecretKey, SellerRef};
 use crate::ledger::{Command, Op, ORIGINS_HEADER};
 use crate::{demo, frame};
+use chatpay_core::accounts::Page;
 use chatpay_core::api::{NewSeller, MAX_BODY_BYTES};
 use chatpay_core::routes::{self, Handler};
 use serde_json::Value;
@@ -208,6 +209,56 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 "text/csv; charset=utf-8",
             ))
         }
+        Handler::GetSeller | Handler::ListKeys => {
+            let op = match route.handler {
+                Handler::GetSeller => Op::GetSeller,
+                _ => Op::ListKeys,
+            };
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            ledger(env, seller, Command::new(op, seller, &keys).key(hash)).await
+        }
+        Handler::UpdateSeller | Handler::CreateAgent => {
+            let op = match route.handler {
+                Handler::UpdateSeller => Op::UpdateSeller,
+                _ => Op::CreateAgent,
+            };
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let body = read_json(&mut req, true).await?;
+            let idem = idempotency(&req, &hash, &path)?;
+            let c = Command::new(op, seller, &keys)
+                .key(hash)
+                .idempotency(idem)
+                .body(body);
+            ledger(env, seller, c).await
+        }
+        Handler::ListAgents => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let page = Page::parse(&query_pairs(&req)?)?;
+            let c = Command::new(Op::ListAgents, seller, &keys)
+                .key(hash)
+                .body(serde_json::to_value(page).ok());
+            ledger(env, seller, c).await
+        }
+        // Key answers hold a secret, which is never stored, so these record no Idempotency-Key.
+        Handler::CreateKey => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let body = read_json(&mut req, true).await?;
+            let c = Command::new(Op::CreateKey, seller, &keys)
+                .key(hash)
+                .body(body);
+            ledger(env, seller, c).await
+        }
+        Handler::RevokeKey | Handler::RollKey => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let key_id = owned_object("key_", "API key", id, seller, &keys)?;
+            let c = if route.handler == Handler::RevokeKey {
+                Command::new(Op::RevokeKey, seller, &keys)
+            } else {
+                let body = read_json(&mut req, false).await?;
+                Command::new(Op::RollKey, seller, &keys).body(body)
+            };
+            ledger(env, seller, c.key(hash).target(key_id)).await
+        }
         Handler::AdvanceClock => {
             let (seller, hash) = seller_auth(&req, &keys)?;
             if seller.mode() != Mode::Test {
@@ -325,6 +376,20 @@ fn owned_request(id: &str, seller: SellerRef, keys: &Keys) -> Result<String, Fai
     match ObjectId::parse("pr_", id, keys) {
         Some(parsed) if parsed.seller == seller => Ok(parsed.id),
         _ => Err(Fail::missing("payment request")),
+    }
+}
+
+/// An object id (`key_...`) that must belong to the authenticated seller; 404 otherwise.
+fn owned_object(
+    prefix: &str,
+    what: &str,
+    id: &str,
+    seller: SellerRef,
+    keys: &Keys,
+) -> Result<String, Fail> {
+    match ObjectId::parse(prefix, id, keys) {
+        Some(parsed) if parsed.seller == seller => Ok(parsed.id),
+        _ => Err(Fail::missing(what)),
     }
 }
 

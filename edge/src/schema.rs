@@ -137,6 +137,38 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX timers_due ON timers (done, due_at);
     INSERT INTO timers (request_id, kind, due_at) SELECT id, 'expire', expires_at FROM payment_requests WHERE status = 'requested';
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    // 3: sellers and agents (issue 3, sections 1 and 5): the business profile and payout
+    // account, per-currency limits, agents, and key ids for restricted and rolled keys.
+    // Only new tables and added columns, so it runs after any other migration.
+    "CREATE TABLE seller_profile (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        business_type TEXT,
+        merchant_category TEXT,
+        bank_account_id TEXT
+    );
+    CREATE TABLE bank_accounts (
+        id TEXT PRIMARY KEY,
+        key_version INTEGER NOT NULL,
+        sealed TEXT NOT NULL,
+        type TEXT NOT NULL,
+        country TEXT NOT NULL,
+        last4 TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE seller_limits (
+        currency TEXT PRIMARY KEY,
+        max_per_request_minor INTEGER,
+        max_rolling_168h_minor INTEGER
+    );
+    CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    ALTER TABLE api_keys ADD COLUMN id TEXT;
+    ALTER TABLE api_keys ADD COLUMN agent_id TEXT;
+    ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+    CREATE INDEX api_keys_id ON api_keys (id);",
 ];
 
 #[derive(serde::Deserialize)]

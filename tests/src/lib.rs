@@ -4,11 +4,14 @@
 //! - `edge`: starting, restarting and stopping `wrangler dev` with fresh secrets and state.
 //! - `http`: raw calls whose every status is data.
 //! - `api`: sellers, requests, pay, read and cancel.
-//! - `cards`: the card numbers tests type and pay bodies.
+//! - `accounts`: the seller's profile, agents and keys.
+//! - `cards`: the card numbers tests type and pay bodies; `banks`: the bank account numbers.
 //! - `checks`: the error shape, times and the public object's limits.
-//! - `scan`: the search for card numbers in persisted state and logs.
+//! - `scan`: the search for card and bank account numbers in persisted state and logs.
 
+pub mod accounts;
 pub mod api;
+pub mod banks;
 pub mod cards;
 pub mod checks;
 pub mod edge;

@@ -1,12 +1,13 @@
 //! The leak scan: every file under the persist dir and the captured wrangler log, searched
-//! byte by byte for every card number the tests typed. A card number must never reach disk
-//! or a log in the clear; only the vault's AES-GCM ciphertext may.
+//! byte by byte for every card and bank account number the tests typed. Neither may reach
+//! disk or a log in the clear; only the vault's AES-GCM ciphertext may.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use chatpay_core::card::format_number_input;
 
+use crate::banks::bank_account_needles;
 use crate::cards::all_test_pans;
 use crate::edge::Edge;
 
@@ -100,13 +101,14 @@ pub fn assert_no_card_numbers(edge: &Edge, marker: &str) {
         edge.log_tail(20)
     );
 
-    let needles = card_number_needles();
+    let mut needles = card_number_needles();
+    needles.extend(bank_account_needles());
     let mut files = state_files;
     files.push(log);
     let hits = find_bytes(&files, &needles);
     assert!(
         hits.is_empty(),
-        "card numbers found in the clear ({} files scanned):\n{}",
+        "card or bank account numbers found in the clear ({} files scanned):\n{}",
         files.len(),
         hits.iter()
             .map(|h| format!(
