@@ -251,6 +251,18 @@ fn listing_limits_and_unknown_parameters_are_400() {
     assert_eq!(body["object"], "list", "{empty}");
     assert_eq!(body["data"], json!([]), "{empty}");
     assert_eq!(body["has_more"], false, "{empty}");
+
+    // Listed requests are the full object without `events` (those are on GET by id only).
+    let request = edge.create_request(key, "5.00", "USD");
+    let listed = edge.list_requests(key, "");
+    let item = &listed.expect(200)["data"][0];
+    assert_eq!(item["id"], request.id.as_str(), "{listed}");
+    assert!(
+        item.get("events").is_none(),
+        "a listed request holds events\n{listed}"
+    );
+    assert_eq!(item["status"], "requested", "{listed}");
+    assert_eq!(item["fulfillment_status"], "unfulfilled", "{listed}");
 }
 
 #[test]

@@ -595,6 +595,27 @@ fn unshipped_orders_are_canceled_and_refunded_after_thirty_days() {
         "refund events\n{after}"
     );
 
+    // Canceled by the system: nothing more to ship or refund.
+    for (what, reply) in [
+        (
+            "ship",
+            edge.ship(&key, &unshipped.id, "UPS", "1Z0000000000000010"),
+        ),
+        (
+            "refund",
+            edge.refund(&key, &unshipped.id, Some("0.001"), "other"),
+        ),
+    ] {
+        if let Err(why) = check_illegal(&reply, "canceled", &["illegal_transition"], None) {
+            panic!("{what} after the unshipped rule: {why}\n{reply}");
+        }
+    }
+    assert_eq!(
+        edge.read(&key, &unshipped.id),
+        after,
+        "a refused call changed the request"
+    );
+
     let other = edge.read(&key, &shipped.id);
     assert_eq!(other["status"], "paid", "the shipped order\n{other}");
     assert_eq!(other["refund_status"], "none", "the shipped order\n{other}");
@@ -871,4 +892,144 @@ fn a_refund_after_payout_is_deducted_from_the_next_payout_in_that_currency() {
         assert_eq!(event["data"]["deducted"], deducted, "deducted\n{event}");
         assert_eq!(event["data"]["amount"], amount, "paid out\n{event}");
     }
+}
+
+#[test]
+fn collect_shipping_requires_a_checked_address_at_pay() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let key = seller.secret_key.as_str();
+    let mut body = order("Shipped mug");
+    body["collect_shipping"] = json!(true);
+    let request = edge.create_request_with(key, body);
+    assert_eq!(request.json["collect_shipping"], true, "{}", request.json);
+    let public = edge.get_public(&request);
+    assert_eq!(public.json["collect_shipping"], true, "{public}");
+
+    let address = json!({"name": "Ada Buyer", "line1": "1 Market St", "city": "San Francisco",
+                         "postal_code": "94107", "state": "CA", "country": "US"});
+    let with = |changes: &[(&str, Value)]| {
+        let mut a = address.clone();
+        for (field, value) in changes {
+            if value.is_null() {
+                a.as_object_mut().map(|o| o.remove(*field));
+            } else {
+                a[*field] = value.clone();
+            }
+        }
+        let mut pay = pay_body(VISA);
+        pay["shipping"] = a;
+        pay
+    };
+    #[rustfmt::skip]
+    let refused: Vec<(&str, Value, &str)> = vec![
+        ("no shipping", pay_body(VISA), "shipping"),
+        ("US without state", with(&[("state", Value::Null)]), "shipping.state"),
+        ("US postal code of letters", with(&[("postal_code", json!("ABCDE"))]), "shipping.postal_code"),
+        ("CA postal code of digits", with(&[("country", json!("CA")), ("postal_code", json!("12345")), ("state", json!("ON"))]), "shipping.postal_code"),
+        ("JP postal code without dash", with(&[("country", json!("JP")), ("postal_code", json!("1000001")), ("state", Value::Null)]), "shipping.postal_code"),
+        ("AU without state", with(&[("country", json!("AU")), ("postal_code", json!("2000")), ("state", Value::Null)]), "shipping.state"),
+        ("country not alpha-2", with(&[("country", json!("USA"))]), "shipping.country"),
+        ("no line1", with(&[("line1", Value::Null)]), "shipping.line1"),
+    ];
+    let mut failures = Vec::new();
+    for (what, pay, param) in &refused {
+        let reply = edge.pay(&request, pay, None);
+        if reply.status != 400 || reply.json["error"]["param"] != *param {
+            failures.push(format!(
+                "{what}: expected 400 with param {param:?}\n{reply}"
+            ));
+        }
+    }
+    let unpaid = edge.read(key, &request.id);
+    assert_eq!(unpaid["status"], "requested", "{unpaid}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+
+    let mut ok = with(&[("line2", json!("Suite 5"))]);
+    ok["receipt_email"] = json!("ada@example.com");
+    let paid = edge.pay(&request, &ok, None);
+    paid.expect(200);
+    let full = edge.read(key, &request.id);
+    assert_eq!(full["status"], "paid", "{full}");
+    for field in [
+        "name",
+        "line1",
+        "line2",
+        "city",
+        "postal_code",
+        "state",
+        "country",
+    ] {
+        assert_eq!(
+            full["shipping"][field], ok["shipping"][field],
+            "shipping.{field}\n{full}"
+        );
+    }
+    assert_eq!(
+        full["payment"]["receipt_email"], "ada@example.com",
+        "{full}"
+    );
+}
+
+#[test]
+fn a_refund_retried_with_its_idempotency_key_refunds_once() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let key = seller.secret_key.as_str();
+    let request = edge.create_paid(key, order("Retried refund"));
+    let path = format!("/v1/payment_requests/{}/refunds", request.id);
+    let refund = |body: Value| {
+        edge.call("POST", &path)
+            .bearer(key)
+            .idempotency_key("refund-once")
+            .json(&body)
+            .send()
+    };
+    let body = json!({"amount": "1.00", "reason": "duplicate"});
+    let first = refund(body.clone());
+    first.expect(201);
+    let again = refund(body);
+    again.expect(201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"), "{again}");
+    assert_eq!(again.json["id"], first.json["id"], "{again}");
+    let other = refund(json!({"amount": "2.00", "reason": "duplicate"}));
+    assert_error(&other, 422, "idempotency_key_reused", Param::Null);
+    let full = edge.read(key, &request.id);
+    assert_eq!(full["amount_refunded"], "1.00", "{full}");
+    assert_eq!(full["refunds"].as_array().map(Vec::len), Some(1), "{full}");
+}
+
+#[test]
+fn concurrent_refunds_never_exceed_what_was_paid() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let key = seller.secret_key.as_str();
+    let request = edge.create_paid(key, order("Raced refunds"));
+    let barrier = std::sync::Barrier::new(20);
+    let replies: Vec<Reply> = thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                let (barrier, edge, id) = (&barrier, &edge, &request.id);
+                s.spawn(move || {
+                    barrier.wait();
+                    edge.refund(key, id, Some("1.00"), "other")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("racer"))
+            .collect()
+    });
+    let created = replies.iter().filter(|r| r.status == 201).count();
+    for r in replies.iter().filter(|r| r.status != 201) {
+        if let Err(why) = check_illegal(r, "paid", &["illegal_transition"], None) {
+            panic!("a refused racer: {why}\n{r}");
+        }
+    }
+    assert_eq!(created, 10, "10.00 paid, 20 racing refunds of 1.00");
+    let full = edge.read(key, &request.id);
+    assert_eq!(full["amount_refunded"], "10.00", "{full}");
+    assert_eq!(full["refund_status"], "full", "{full}");
+    assert_eq!(full["refunds"].as_array().map(Vec::len), Some(10), "{full}");
 }
