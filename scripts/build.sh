@@ -4,3 +4,4 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/build-widget.sh"
 "$ROOT/scripts/build-edge.sh"
+"$ROOT/scripts/build-dashboard.sh"

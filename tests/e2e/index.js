@@ -2,3 +2,4 @@
 // argument as a module), so every browser test file is listed here.
 import './card.test.mjs';
 import './order.test.mjs';
+import './dashboard.test.mjs';
