@@ -181,7 +181,6 @@ mod tests {
     /// The OpenAPI document and this table describe the same API: a route the document
     /// lacks, or a documented route that does not exist, fails here.
     #[test]
-    #[ignore = "waiting for docs/openapi.json"]
     fn openapi_document_lists_exactly_the_routes() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
         let text = std::fs::read_to_string(path).expect("docs/openapi.json exists");
