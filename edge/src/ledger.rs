@@ -432,7 +432,7 @@ impl Ledger<'_> {
             Op::Pay => self.pay(&seller, &command).await,
             Op::Cancel => {
                 self.idempotent(&command, |_| {
-                    self.cancel(&seller, command.request_id.as_deref())
+                    self.cancel(&seller, command.request_id.as_deref(), &actor)
                 })
                 .await
             }
@@ -860,17 +860,23 @@ impl Ledger<'_> {
         &self,
         seller: &SellerRow,
         id: Option<&str>,
+        actor: &str,
     ) -> std::result::Result<(u16, Value), Fail> {
         let row = self.load_request(id)?;
         let status = row.status();
         if status.apply(Event::Cancel).is_err() {
-            return Err(Fail::conflict(
-                "request_not_cancelable",
-                status.as_str(),
+            let message = if status == Status::Processing {
+                "A payment for this request is in progress, so it cannot be canceled.".to_string()
+            } else {
                 format!(
                     "This payment request is {} and cannot be canceled.",
                     status.as_str()
-                ),
+                )
+            };
+            return Err(Fail::conflict(
+                "request_not_cancelable",
+                status.public_str(),
+                message,
             ));
         }
         let now = self.clock();
@@ -879,13 +885,7 @@ impl Ledger<'_> {
             "UPDATE payment_requests SET canceled_at = ? WHERE id = ?",
             vec![now.into(), row.id.clone().into()],
         )?;
-        self.event(
-            &row.id,
-            "payment_request.canceled",
-            "seller",
-            json!({}),
-            now,
-        )?;
+        self.event(&row.id, "payment_request.canceled", actor, json!({}), now)?;
         Ok((200, self.request_json(seller, Some(&row.id), true)?))
     }
 
