@@ -480,6 +480,18 @@ fn two_sellers_never_reach_each_others_orders() {
             ));
         }
     }
+    // A cursor naming Alice's request gives Bob nothing of hers.
+    let cursor = edge.list_requests(bk, &query(&[("starting_after", shipped.id.clone())]));
+    if !matches!(cursor.status, 200 | 400 | 404)
+        || [&shipped.id, &open.id].iter().any(|id| {
+            cursor.json["data"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|r| r["id"] == id.as_str()))
+        })
+        || secrets.iter().any(|s| cursor.text.contains(s))
+    {
+        failures.push(format!("Bob's list after Alice's id\n{cursor}"));
+    }
     let timeline = edge.timeline(bk, &conversation);
     let empty_or_missing =
         timeline.status == 404 || (timeline.status == 200 && timeline.json["data"] == json!([]));

@@ -1033,3 +1033,70 @@ fn concurrent_refunds_never_exceed_what_was_paid() {
     assert_eq!(full["refund_status"], "full", "{full}");
     assert_eq!(full["refunds"].as_array().map(Vec::len), Some(10), "{full}");
 }
+
+#[test]
+fn timers_respect_what_happened_since_they_were_set() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let key = seller.secret_key.as_str();
+    let expiring = |d: &str| {
+        let mut body = order(d);
+        body["expires_in"] = json!(600);
+        edge.create_request_with(key, body)
+    };
+    // Each has an expiry timer 10 minutes out, and moves before it falls due.
+    let paid = expiring("Paid before expiry");
+    edge.pay(&paid, &pay_body(VISA), None).expect(200);
+    let canceled = expiring("Canceled before expiry");
+    edge.cancel(key, &canceled.id).expect(200);
+    let declined = expiring("Declined before expiry");
+    edge.decline(&declined).expect(200);
+    // Paid and unshipped, with refunds before the 30-day rule comes.
+    let refunded = edge.create_paid(key, order("Fully refunded, unshipped"));
+    edge.refund(key, &refunded.id, None, "requested_by_customer")
+        .expect(201);
+    let partly = edge.create_paid(key, order("Partly refunded, unshipped"));
+    edge.refund(key, &partly.id, Some("4.00"), "requested_by_customer")
+        .expect(201);
+    let before: Vec<Value> = [&canceled, &declined]
+        .iter()
+        .map(|r| edge.read(key, &r.id))
+        .collect();
+
+    edge.advance(key, 1200);
+    let still_paid = edge.read(key, &paid.id);
+    assert_eq!(still_paid["status"], "paid", "{still_paid}");
+    assert!(
+        events_like(&still_paid, "expired").is_empty(),
+        "{still_paid}"
+    );
+    for (request, was) in [&canceled, &declined].iter().zip(&before) {
+        let now = edge.read(key, &request.id);
+        assert_eq!(
+            &now, was,
+            "an expiry timer changed a request that had moved on"
+        );
+    }
+
+    // One jump past 30 days: the rule cancels both, refunding only what is left.
+    edge.advance(key, THIRTY_DAYS);
+    for (request, system_refunds) in [(&refunded, 0), (&partly, 1)] {
+        let full = edge.read(key, &request.id);
+        assert_eq!(full["status"], "canceled", "{full}");
+        assert_eq!(
+            full["amount_refunded"], "10.00",
+            "never more than paid\n{full}"
+        );
+        assert_eq!(full["refund_status"], "full", "{full}");
+        let refunds = full["refunds"].as_array().cloned().unwrap_or_default();
+        let by_system: Vec<&Value> = refunds.iter().filter(|r| r["actor"] == "system").collect();
+        assert_eq!(by_system.len(), system_refunds, "system refunds\n{full}");
+        if let Some(rest) = by_system.first() {
+            assert_eq!(rest["amount"], "6.00", "the rest\n{full}");
+        }
+        assert!(
+            refunds.iter().all(|r| r["amount"] != "0.00"),
+            "a zero refund\n{full}"
+        );
+    }
+}
