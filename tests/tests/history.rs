@@ -531,3 +531,57 @@ fn two_sellers_never_reach_each_others_orders() {
         failures.join("\n\n")
     );
 }
+
+#[test]
+fn q_matches_literal_text_and_times_take_any_rfc3339_offset() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let key = seller.secret_key.as_str();
+    let made: Vec<PaymentRequest> = ["100% wool scarf", "cotton_blend tee", "silk tie"]
+        .iter()
+        .map(|d| {
+            edge.create_request_with(
+                key,
+                json!({"amount": "9.00", "currency": "USD", "description": d}),
+            )
+        })
+        .collect();
+    let newest_first = |picked: &[usize]| -> Vec<String> {
+        let mut ids: Vec<(i64, String)> = picked
+            .iter()
+            .map(|&i| {
+                (
+                    unix(&made[i].json["created_at"], &made[i].json),
+                    made[i].id.clone(),
+                )
+            })
+            .collect();
+        ids.sort_by(|a, b| b.cmp(a));
+        ids.into_iter().map(|(_, id)| id).collect()
+    };
+    // `%` and `_` are text to find, not wildcards.
+    for (q, picked) in [
+        ("%", vec![0]),
+        ("_", vec![1]),
+        ("wool", vec![0]),
+        ("t", vec![1, 2]),
+    ] {
+        let want = newest_first(&picked);
+        if let Err(why) = edge.check_pages(key, &[("q", q.to_owned())], Some(10), &want) {
+            panic!("q={q:?}: {why}");
+        }
+    }
+
+    // The same instant written with an offset selects the same requests.
+    let first = unix(&made[0].json["created_at"], &made[0].json);
+    let with_offset = {
+        let shifted = rfc3339(first + 3600);
+        format!("{}+01:00", &shifted[..19])
+    };
+    let want = newest_first(&[0, 1, 2]);
+    for at in [rfc3339(first), with_offset] {
+        if let Err(why) = edge.check_pages(key, &[("created[gte]", at.clone())], Some(10), &want) {
+            panic!("created[gte]={at}: {why}");
+        }
+    }
+}

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use chatpay_tests::orders::{
-    day_key, div_half_even, exponent, format_minor, iso_week_key, month_key, next_midnight,
-    parse_rfc3339, rfc3339, to_minor, unix, DAY,
+    civil_from_days, day_key, days_from_civil, div_half_even, exponent, format_minor, iso_week_key,
+    month_key, next_midnight, parse_rfc3339, rfc3339, to_minor, unix, weekday, DAY,
 };
 use chatpay_tests::{shared, Edge, PaymentRequest, Reply};
 use serde_json::json;
@@ -334,4 +334,83 @@ fn revenue_report_parameters_are_checked() {
         json!([]),
         "a seller with no sales\n{empty}"
     );
+}
+
+#[test]
+fn iso_weeks_and_months_cross_the_new_year() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let key = seller.secret_key.as_str();
+    let mut books = Books {
+        edge: &edge,
+        key: seller.secret_key.clone(),
+        movements: Vec::new(),
+        orders: Vec::new(),
+    };
+    // The next December 28 whose year ends in ISO week 53 or whose January 1 falls in the
+    // old year's last week (a Friday, Saturday or Sunday).
+    let now = edge.seller_now(key);
+    let (mut year, _, _) = civil_from_days(now.div_euclid(DAY));
+    let dec28 = loop {
+        let dec28 = days_from_civil(year, 12, 28) * DAY;
+        let jan1 = days_from_civil(year + 1, 1, 1) * DAY;
+        if dec28 > now + DAY && matches!(weekday(jan1), 4..=6) {
+            break dec28;
+        }
+        year += 1;
+    };
+    // Dec 28, Dec 31, Jan 1, Jan 3 and the Monday after, at noon.
+    let days = [0, 3, 4, 6]
+        .into_iter()
+        .map(|d| dec28 + d * DAY)
+        .chain(std::iter::once({
+            let jan1 = days_from_civil(year + 1, 1, 1) * DAY;
+            let mut monday = jan1;
+            while weekday(monday) != 0 {
+                monday += DAY;
+            }
+            monday
+        }))
+        .collect::<Vec<_>>();
+    for (n, day) in days.iter().enumerate() {
+        let target = day + 12 * 3600;
+        let mut at = edge.seller_now(key);
+        while at + 31_536_000 < target {
+            at = edge.advance(key, 31_536_000);
+        }
+        edge.advance_to(key, target);
+        books.sell(
+            ["1.00", "2.00", "3.00", "4.00", "5.00"][n],
+            "USD",
+            Some("maya"),
+        );
+        books.sell(["100", "200", "300", "400", "500"][n], "JPY", None);
+    }
+    let jan1_key = iso_week_key(days_from_civil(year + 1, 1, 1) * DAY);
+    assert!(
+        jan1_key.starts_with(&format!("{year:04}-W")),
+        "the test's own ISO week of January 1 {} is {jan1_key}",
+        year + 1
+    );
+
+    let (from, to) = (dec28, days[4] + DAY);
+    let mut failures = Vec::new();
+    for group_by in ["week", "month", "day"] {
+        let what = format!(
+            "group_by={group_by} from={} to={}",
+            rfc3339(from),
+            rfc3339(to)
+        );
+        let reply = edge.revenue(key, from, to, group_by, false);
+        match json_rows(&reply) {
+            Ok(got) => failures.extend(compare(
+                &what,
+                &got,
+                &books.expected(from, to, group_by),
+                false,
+            )),
+            Err(why) => failures.push(format!("{what}: {why}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
