@@ -1100,3 +1100,70 @@ fn timers_respect_what_happened_since_they_were_set() {
         );
     }
 }
+
+#[test]
+fn lifecycle_bodies_and_credentials_are_checked() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let key = seller.secret_key.as_str();
+    let request = edge.create_paid(key, order("Checked bodies"));
+    let path = |rest: &str| format!("/v1/payment_requests/{}{rest}", request.id);
+    let before = edge.read(key, &request.id);
+
+    #[rustfmt::skip]
+    let bad_bodies: Vec<(&str, Reply, &str)> = vec![
+        ("ship without carrier", edge.call("POST", &path("/ship")).bearer(key).json(&json!({"tracking_number": "1Z"})).send(), "carrier"),
+        ("ship without tracking_number", edge.call("POST", &path("/ship")).bearer(key).json(&json!({"carrier": "UPS"})).send(), "tracking_number"),
+        ("refund without reason", edge.call("POST", &path("/refunds")).bearer(key).json(&json!({"amount": "1.00"})).send(), "reason"),
+        ("claim with an unknown reason", edge.call("POST", &path("/claims")).bearer(&request.client_secret).json(&json!({"reason": "bored"})).send(), "reason"),
+    ];
+    let mut failures = Vec::new();
+    for (what, reply, param) in &bad_bodies {
+        if reply.status != 400 || reply.json["error"]["param"] != *param {
+            failures.push(format!(
+                "{what}: expected 400 with param {param:?}\n{reply}"
+            ));
+        }
+    }
+    // The buyer's secret is not the seller's key, and the reverse.
+    #[rustfmt::skip]
+    let wrong_credential: Vec<(&str, Reply)> = vec![
+        ("ship with the client secret", edge.call("POST", &path("/ship")).bearer(&request.client_secret).json(&json!({"carrier": "UPS", "tracking_number": "1Z"})).send()),
+        ("refund with the client secret", edge.call("POST", &path("/refunds")).bearer(&request.client_secret).json(&json!({"reason": "other"})).send()),
+        ("claim with the seller key", edge.call("POST", &path("/claims")).bearer(key).json(&json!({"reason": "damaged"})).send()),
+        ("advance_clock with the client secret", edge.call("POST", "/v1/test_helpers/advance_clock").bearer(&request.client_secret).json(&json!({"seconds": 60})).send()),
+        ("list with the client secret", edge.call("GET", "/v1/payment_requests").bearer(&request.client_secret).send()),
+        ("report with no key", edge.call("GET", "/v1/reports/revenue?group_by=day").send()),
+    ];
+    for (what, reply) in &wrong_credential {
+        if !matches!(reply.status, 401 | 403) {
+            failures.push(format!("{what}: expected 401 or 403\n{reply}"));
+        }
+    }
+    assert_eq!(
+        edge.read(key, &request.id),
+        before,
+        "a refused call changed the request"
+    );
+
+    // A claim answered by the buyer's secret or resolved by it is refused too.
+    let opened = edge.open_claim(&request, "damaged");
+    let claim_id = text(&opened.expect(201)["id"], "claim id", &opened).to_owned();
+    for (what, reply) in [
+        (
+            "respond with the client secret",
+            edge.respond_claim(&request.client_secret, &claim_id),
+        ),
+        (
+            "resolve with the client secret",
+            edge.resolve_claim(&request.client_secret, &claim_id, "refund"),
+        ),
+    ] {
+        if !matches!(reply.status, 401 | 403) {
+            failures.push(format!("{what}: expected 401 or 403\n{reply}"));
+        }
+    }
+    let after = edge.read(key, &request.id);
+    assert_eq!(after["claim"]["status"], "open", "{after}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
