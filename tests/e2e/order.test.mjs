@@ -45,6 +45,26 @@ describe('the buyer\'s card follows the order', () => {
     return { request, page, frame };
   }
 
+  /** Scrolls the card's chat message into view, waits for the frame to fit, and saves it. */
+  async function shootCard(page, frame, requestId, name) {
+    // Chromium pauses layout work in cross-origin frames that are off screen, so the card
+    // sizes itself once it is seen, as the newest message in a chat is.
+    const bubble = page.locator('li.msg.pay').filter({
+      has: page.locator(`chat-pay[request="${requestId}"], [data-chatpay-request="${requestId}"]`),
+    });
+    await bubble.scrollIntoViewIfNeeded();
+    const content = await frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+    await page.waitForFunction(([id, want]) => {
+      const f = [...document.querySelectorAll('chat-pay, [data-chatpay-request]')]
+        .map((c) => c.shadowRoot?.querySelector('iframe') ?? c.querySelector('iframe'))
+        .find((x) => x?.src.includes(id));
+      return f && Math.abs(f.getBoundingClientRect().height - want) <= 2;
+    }, [requestId, content], { timeout: 5000 });
+    await page.waitForTimeout(200);
+    mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
+    await bubble.screenshot({ path: path.join(ROOT, `tests/artifacts/${name}.png`) });
+  }
+
   before(async () => {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     edge = await startEdge();
@@ -79,6 +99,7 @@ describe('the buyer\'s card follows the order', () => {
       await route.continue();
     });
     await frame.click('.cp-decline');
+    await shootCard(page, frame, usd.id, 'order-decline-confirm');
     await frame.click('.cp-danger');
     await frame.waitForSelector('.cp-outcome', { timeout: 20_000 });
     assert.equal(declines.length, 1);
@@ -129,20 +150,7 @@ describe('the buyer\'s card follows the order', () => {
     assert.match(await card.textContent('.cp-receipt'), /Payment complete/);
     assert.equal(await card.locator('.cp-link').count(), 1, 'Report a problem is offered');
 
-    // The screenshot of the order card in its chat bubble.
-    mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
-    // The newest message scrolls into view, as in a chat; Chromium pauses layout work in
-    // cross-origin frames that are off screen, so the card sizes itself once it is seen.
-    const bubble = page.locator('li.msg.pay').last();
-    await bubble.scrollIntoViewIfNeeded();
-    const content = await card.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
-    await page.waitForFunction(([id, want]) => {
-      const f = [...document.querySelectorAll('chat-pay')]
-        .map((c) => c.shadowRoot?.querySelector('iframe')).find((x) => x?.src.includes(id));
-      return f && Math.abs(f.getBoundingClientRect().height - want) <= 2;
-    }, [request.id, content], { timeout: 5000 });
-    await page.waitForTimeout(300);
-    await bubble.screenshot({ path: path.join(ROOT, 'tests/artifacts/order-shipped.png') });
+    await shootCard(page, card, request.id, 'order-shipped');
     await page.context().close();
   });
 
@@ -157,6 +165,7 @@ describe('the buyer\'s card follows the order', () => {
     assert.equal(await frame.getAttribute('#cp-claim-reason', 'aria-invalid'), 'true');
     await frame.selectOption('#cp-claim-reason', 'damaged');
     await frame.fill('#cp-claim-description', 'The bowl arrived in three pieces.');
+    await shootCard(page, frame, request.id, 'order-claim-form');
     await frame.click('.cp-claim-submit');
     await frame.waitForSelector('.cp-claim', { timeout: 20_000 });
     assert.match(await frame.textContent('.cp-claim-title'), /Problem reported — the seller has been notified/);
@@ -178,6 +187,8 @@ describe('the buyer\'s card follows the order', () => {
     assert.match(await card.textContent('.cp-claim-title'), /Resolved: refunded/);
     assert.equal(await card.textContent('.cp-status'), 'Refunded');
     assert.match(await card.textContent('.cp-refund'), /Refunded in full: \$30\.00/);
+    assert.equal(await card.locator('.cp-step').count(), 1, 'a refunded order that never shipped promises no shipping');
+    await shootCard(page, card, request.id, 'order-claim-refunded');
     await page.context().close();
   });
 
@@ -211,8 +222,9 @@ describe('the buyer\'s card follows the order', () => {
     await fillCard(frame, { number: '4242 4242 4242 4242' });
     await frame.click('.cp-pay');
     await frame.waitForSelector('#cp-ship-postal_code-error:not(:empty)', { timeout: 20_000 });
-    assert.match(await frame.textContent('#cp-ship-postal_code-error'), /postal code/);
+    assert.equal(await frame.textContent('#cp-ship-postal_code-error'), 'Enter a valid ZIP code.');
     assert.equal(await frame.getAttribute('#cp-ship-postal_code', 'aria-describedby'), 'cp-ship-postal_code-error');
+    await shootCard(page, frame, request.id, 'order-address');
 
     await frame.fill('#cp-ship-postal_code', '94107');
     await fillCard(frame, { number: '4242 4242 4242 4242' });

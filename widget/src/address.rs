@@ -155,6 +155,30 @@ impl Address {
         }
     }
 
+    /// The edge refused `field` (its message names API fields): the same in words for the buyer.
+    pub fn refused(&self, field: AddressField) -> String {
+        match field {
+            AddressField::Postal => match self.country.as_str() {
+                "US" => "Enter a valid ZIP code.".into(),
+                "GB" => "Enter a valid postcode.".into(),
+                "NL" => "Enter a valid postal code for the Netherlands.".into(),
+                code => format!(
+                    "Enter a valid postal code for {}.",
+                    COUNTRIES
+                        .iter()
+                        .find(|(c, _)| *c == code)
+                        .map_or("this country", |(_, name)| name)
+                ),
+            },
+            AddressField::State if self.needs_state() => "Enter the state or province.".into(),
+            AddressField::Country => "Choose a country.".into(),
+            _ => format!(
+                "Check this field: {}.",
+                label(field, &self.country).trim_end_matches(" (optional)")
+            ),
+        }
+    }
+
     pub fn problems(&self) -> Vec<(AddressField, &'static str)> {
         AddressField::ALL
             .into_iter()
@@ -169,7 +193,10 @@ impl Address {
             ("name", self.name.trim().into()),
             ("line1", self.line1.trim().into()),
             ("city", self.city.trim().into()),
-            ("postal_code", self.postal.trim().to_uppercase().into()),
+            (
+                "postal_code",
+                self.postal.trim().to_ascii_uppercase().into(),
+            ),
             ("country", self.country.as_str().into()),
         ];
         for (key, value) in [("line2", &self.line2), ("state", &self.state)] {
@@ -323,6 +350,23 @@ mod tests {
         a.country = "DE".into();
         assert!(a.check(AddressField::State).is_none());
         assert!(a.check(AddressField::Line2).is_none());
+    }
+
+    #[test]
+    fn refusals_read_as_words_not_api_fields() {
+        let mut a = Address::for_locale("en-GB");
+        assert_eq!(a.refused(AddressField::Postal), "Enter a valid postcode.");
+        assert_eq!(a.refused(AddressField::City), "Check this field: City.");
+        a.country = "DE".into();
+        assert_eq!(
+            a.refused(AddressField::Postal),
+            "Enter a valid postal code for Germany."
+        );
+        a.country = "US".into();
+        assert_eq!(
+            a.refused(AddressField::State),
+            "Enter the state or province."
+        );
     }
 
     #[test]

@@ -212,7 +212,8 @@ pub fn CardForm(
             parent.error(failure.code(), &message);
             if let Failure::Api { error, .. } = &failure {
                 if let Some(field) = error.param.as_deref().and_then(AddressField::from_param) {
-                    address_errors.update(|e| e[field as usize] = Some(message));
+                    let words = address.with_untracked(|a| a.refused(field));
+                    address_errors.update(|e| e[field as usize] = Some(words));
                     focus_address(field);
                     return;
                 }
@@ -245,7 +246,7 @@ pub fn CardForm(
     };
 
     let decline_frame = frame.clone();
-    let decline = move |_| {
+    let decline = move |_: leptos::ev::MouseEvent| {
         if busy.get_untracked() || declining.get_untracked() {
             return;
         }
@@ -278,7 +279,9 @@ pub fn CardForm(
             }
         });
     };
-    let locked = move || busy.get() || declining.get();
+    // One memo for the three controls it disables: each distinct closure in a view costs the
+    // download its own copy of the render code.
+    let locked = Memo::new(move |_| busy.get() || declining.get());
 
     view! {
         <form class="cp-form" novalidate on:submit=on_submit>
@@ -321,10 +324,10 @@ pub fn CardForm(
                     <p id="cp-confirm-title" class="cp-confirm-title">"Decline this request?"</p>
                     <p class="cp-confirm-text">{seller.clone()} " will see that you declined. It can't be paid afterwards."</p>
                     <div class="cp-confirm-actions">
-                        <button class="cp-secondary cp-keep" type="button" disabled=move || declining.get() on:click=move |_| confirming.set(false)>
+                        <button class="cp-secondary cp-keep" type="button" disabled=declining on:click=move |_| confirming.set(false)>
                             "Go back"
                         </button>
-                        <button class="cp-danger" type="button" disabled=move || declining.get() aria-busy=move || declining.get().to_string() on:click=decline.clone()>
+                        <button class="cp-danger" type="button" disabled=declining on:click=decline.clone()>
                             {move || if declining.get() { "Declining…" } else { "Decline request" }}
                         </button>
                     </div>

@@ -101,7 +101,7 @@ pub fn ReportProblem(
         >
             <form class="cp-claim-form" novalidate on:submit=on_submit.clone() aria-labelledby="cp-claim-form-title">
                 <h3 id="cp-claim-form-title" class="cp-claim-form-title">"Report a problem"</h3>
-                <fieldset class="cp-fieldset" disabled=move || busy.get()>
+                <fieldset class="cp-fieldset" disabled=busy>
                     <div class="cp-field" class:cp-invalid=move || reason_error.get().is_some()>
                         <label for="cp-claim-reason">"What went wrong?"</label>
                         <select
@@ -136,10 +136,10 @@ pub fn ReportProblem(
                     {move || alert.get().map(|message| view! { <p class="cp-alert-text">{message}</p> })}
                 </div>
                 <div class="cp-confirm-actions">
-                    <button class="cp-secondary cp-keep" type="button" disabled=move || busy.get() on:click=move |_| open.set(false)>
+                    <button class="cp-secondary cp-keep" type="button" disabled=busy on:click=move |_| open.set(false)>
                         "Cancel"
                     </button>
-                    <button class="cp-danger cp-claim-submit" type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
+                    <button class="cp-danger cp-claim-submit" type="submit" disabled=busy>
                         {move || if busy.get() { "Sending…" } else { "Send report" }}
                     </button>
                 </div>

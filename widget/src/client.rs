@@ -43,20 +43,19 @@ pub async fn fetch_public(frame: &Frame) -> Result<BuyerView, Failure> {
 
 /// `body` is the JSON pay body; it holds the card and goes nowhere but this request.
 pub async fn pay(frame: &Frame, idempotency_key: &str, body: &str) -> Result<BuyerView, Failure> {
-    buyer_view(&post(frame, "pay", idempotency_key, Some(body)).await?)
+    buyer_view(&post(frame, "pay", idempotency_key, body).await?)
 }
 
-/// The buyer says no: the answer is the public object, `declined`.
+/// The buyer says no: the answer is the public object, `declined`. The body is empty: the
+/// card asks for no reason.
 pub async fn decline(frame: &Frame, idempotency_key: &str) -> Result<BuyerView, Failure> {
-    buyer_view(&post(frame, "decline", idempotency_key, None).await?)
+    buyer_view(&post(frame, "decline", idempotency_key, "{}").await?)
 }
 
 /// Opens a claim. The answer is the claim alone; the caller reloads the request to show it
 /// in place, so the card never mixes two answers.
 pub async fn open_claim(frame: &Frame, idempotency_key: &str, body: &str) -> Result<(), Failure> {
-    post(frame, "claims", idempotency_key, Some(body))
-        .await
-        .map(drop)
+    post(frame, "claims", idempotency_key, body).await.map(drop)
 }
 
 fn request_url(frame: &Frame, action: &str) -> String {
@@ -70,24 +69,18 @@ async fn post(
     frame: &Frame,
     action: &str,
     idempotency_key: &str,
-    body: Option<&str>,
+    body: &str,
 ) -> Result<JsValue, Failure> {
     let url = request_url(frame, action);
     let auth = bearer(frame)?;
     with_retries(|| async {
-        let request = Request::post(&url)
+        Request::post(&url)
             .header("Authorization", &auth)
-            .header("Idempotency-Key", idempotency_key);
-        match body {
-            Some(body) => {
-                request
-                    .header("Content-Type", "application/json")
-                    .body(body)?
-                    .send()
-                    .await
-            }
-            None => request.send().await,
-        }
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", idempotency_key)
+            .body(body)?
+            .send()
+            .await
     })
     .await
 }

@@ -12,6 +12,8 @@ pub fn OrderStatus(view: BuyerView) -> impl IntoView {
     let shipment = order.shipment.clone().unwrap_or_default();
     let shipped = matches!(order.fulfillment.as_str(), "shipped" | "delivered");
     let delivered = order.fulfillment == "delivered";
+    // A fully refunded order that never shipped will not ship: promise no next steps.
+    let ends_at_payment = !shipped && order.refund_status == "full";
 
     let shipped_meta = if shipped {
         let tracking = (!shipment.tracking_number.is_empty()).then(|| {
@@ -67,12 +69,12 @@ pub fn OrderStatus(view: BuyerView) -> impl IntoView {
             <h3 id="cp-order-title" class="cp-visually-hidden">"Order status"</h3>
             <ol class="cp-timeline">
                 {step(true, "Paid", paid_at.as_deref().map(format_time).map(|t| view! { <p class="cp-step-meta">{t}</p> }.into_any()))}
-                {step(shipped, "Shipped", Some(shipped_meta))}
-                {step(
+                {(!ends_at_payment).then(|| step(shipped, "Shipped", Some(shipped_meta)))}
+                {(!ends_at_payment).then(|| step(
                     delivered,
                     "Delivered",
                     shipment.delivered_at.as_deref().filter(|_| delivered).map(|t| view! { <p class="cp-step-meta">{format_time(t)}</p> }.into_any()),
-                )}
+                ))}
             </ol>
             {refund.map(|text| view! {
                 <p class="cp-refund" role="status">
