@@ -87,9 +87,11 @@ describe('the buyer\'s card follows the order', () => {
     // The first press only asks; going back leaves the request open.
     await frame.click('.cp-decline');
     await frame.waitForSelector('.cp-confirm');
+    await frame.waitForFunction(() => document.activeElement?.id === 'cp-keep');
     assert.match(await frame.textContent('.cp-confirm'), /Decline this request\?/);
     await frame.click('.cp-keep');
     await frame.waitForSelector('.cp-pay');
+    await frame.waitForFunction(() => document.activeElement?.id === 'cp-decline');
     let seller = await sellerApi(edge, demo.secret_key, 'GET', `/v1/payment_requests/${usd.id}`);
     assert.equal(seller.json.status, 'requested');
 

@@ -281,6 +281,11 @@ pub fn CardForm(
     };
     // One memo for the three controls it disables: each distinct closure in a view costs the
     // download its own copy of the render code.
+    // The button pressed is replaced, so focus goes to the safe choice of what replaced it.
+    let toggle_confirm = move |open: bool| {
+        confirming.set(open);
+        spawn_local(focus_by_id(if open { "cp-keep" } else { "cp-decline" }));
+    };
     let locked = Memo::new(move |_| busy.get() || declining.get());
 
     view! {
@@ -314,7 +319,7 @@ pub fn CardForm(
                                 <span>"Processing…"</span>
                             </Show>
                         </button>
-                        <button class="cp-decline" type="button" disabled=locked on:click=move |_| confirming.set(true)>
+                        <button id="cp-decline" class="cp-decline" type="button" disabled=locked on:click=move |_| toggle_confirm(true)>
                             "Decline"
                         </button>
                     </div>
@@ -324,7 +329,7 @@ pub fn CardForm(
                     <p id="cp-confirm-title" class="cp-confirm-title">"Decline this request?"</p>
                     <p class="cp-confirm-text">{seller.clone()} " will see that you declined. It can't be paid afterwards."</p>
                     <div class="cp-confirm-actions">
-                        <button class="cp-secondary cp-keep" type="button" disabled=declining on:click=move |_| confirming.set(false)>
+                        <button id="cp-keep" class="cp-secondary cp-keep" type="button" disabled=declining on:click=move |_| toggle_confirm(false)>
                             "Go back"
                         </button>
                         <button class="cp-danger" type="button" disabled=declining on:click=decline.clone()>

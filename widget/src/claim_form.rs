@@ -29,12 +29,7 @@ pub fn ReportProblem(
 
     let show = move |_| {
         open.set(true);
-        spawn_local(async move {
-            client::sleep(20).await;
-            if let Some(select) = select.get_untracked() {
-                let _ = select.focus();
-            }
-        });
+        spawn_local(focus_by_id("cp-claim-reason"));
     };
 
     let on_submit = move |ev: SubmitEvent| {
@@ -96,7 +91,7 @@ pub fn ReportProblem(
         <Show
             when=move || open.get()
             fallback=move || view! {
-                <button class="cp-link" type="button" on:click=show>"Report a problem"</button>
+                <button id="cp-report" class="cp-link" type="button" on:click=show>"Report a problem"</button>
             }
         >
             <form class="cp-claim-form" novalidate on:submit=on_submit.clone() aria-labelledby="cp-claim-form-title">
@@ -136,7 +131,10 @@ pub fn ReportProblem(
                     {move || alert.get().map(|message| view! { <p class="cp-alert-text">{message}</p> })}
                 </div>
                 <div class="cp-confirm-actions">
-                    <button class="cp-secondary cp-keep" type="button" disabled=busy on:click=move |_| open.set(false)>
+                    <button class="cp-secondary cp-keep" type="button" disabled=busy on:click=move |_| {
+                        open.set(false);
+                        spawn_local(focus_by_id("cp-report"));
+                    }>
                         "Cancel"
                     </button>
                     <button class="cp-danger cp-claim-submit" type="submit" disabled=busy>
