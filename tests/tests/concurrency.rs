@@ -142,7 +142,9 @@ fn concurrent_declines_and_approvals_still_pay_once() {
         (&request, pay_body(number), None)
     });
     let wins = successes(&replies);
-    assert_eq!(wins.len(), 1, "expected one 200; got {}", tally(&replies));
+    // Every approval may land while a decline holds the claim, so zero wins is possible;
+    // two never is.
+    assert!(wins.len() <= 1, "expected at most one 200; got {}", tally(&replies));
     for r in replies.iter().filter(|r| r.status != 200) {
         assert!(
             matches!(r.status, 402 | 409),
@@ -150,6 +152,16 @@ fn concurrent_declines_and_approvals_still_pay_once() {
             r.status,
             tally(&replies)
         );
+    }
+    if wins.is_empty() {
+        // The declines left it payable and unpaid: a later good card pays it, once.
+        let full = edge.get_request(&seller.secret_key, &request.id);
+        assert_eq!(full.json["status"], "requested", "{full}");
+        assert!(full.json["payment"].is_null(), "{full}");
+        let retry = edge.pay(&request, &pay_body(VISA), None);
+        assert_eq!(retry.status, 200, "{retry}");
+        assert_paid_once(&edge, &seller.secret_key, &request, &retry);
+        return;
     }
     assert_eq!(wins[0].json["payment"]["brand"], "visa", "{}", wins[0]);
     assert_paid_once(&edge, &seller.secret_key, &request, wins[0]);
