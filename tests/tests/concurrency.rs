@@ -144,7 +144,11 @@ fn concurrent_declines_and_approvals_still_pay_once() {
     let wins = successes(&replies);
     // Every approval may land while a decline holds the claim, so zero wins is possible;
     // two never is.
-    assert!(wins.len() <= 1, "expected at most one 200; got {}", tally(&replies));
+    assert!(
+        wins.len() <= 1,
+        "expected at most one 200; got {}",
+        tally(&replies)
+    );
     for r in replies.iter().filter(|r| r.status != 200) {
         assert!(
             matches!(r.status, 402 | 409),
