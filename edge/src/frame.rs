@@ -58,19 +58,7 @@ pub async fn page(id: &str, env: &Env, keys: &Keys) -> Outcome {
     } else {
         origins
     };
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("cache-control", "no-store")?;
-    headers.set("referrer-policy", "no-referrer")?;
-    headers.set("x-content-type-options", "nosniff")?;
-    headers.set(
-        "content-security-policy",
-        &format!(
-            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; \
-             img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
-        ),
-    )?;
-    Ok(Response::ok(html)?.with_headers(headers))
+    app_page(html, &ancestors)
 }
 
 /// `GET /dashboard`: the seller dashboard's page (built into `dist/public/dashboard/`). It is
@@ -88,6 +76,12 @@ pub async fn dashboard(env: &Env) -> Outcome {
             "The dashboard is not built.",
         ));
     }
+    app_page(page.text().await?, "'none'")
+}
+
+/// A page of one of our wasm apps (card, dashboard): only its own scripts, styles and API,
+/// never cached, framed only by `frame_ancestors`.
+fn app_page(html: String, frame_ancestors: &str) -> Outcome {
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
@@ -95,8 +89,10 @@ pub async fn dashboard(env: &Env) -> Outcome {
     headers.set("x-content-type-options", "nosniff")?;
     headers.set(
         "content-security-policy",
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; \
-         img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        &format!(
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; \
+             img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}"
+        ),
     )?;
-    Ok(Response::ok(page.text().await?)?.with_headers(headers))
+    Ok(Response::ok(html)?.with_headers(headers))
 }
