@@ -12,7 +12,7 @@ step "install (pinned)";           scripts/setup.sh --browser
 step "format";                     cargo fmt --all --check
 step "build widget and edge";      scripts/build.sh
 step "lint";                       cargo clippy -p chatpay-core -p chatpay-tests --all-targets -- -D warnings
-                                   cargo clippy -p chatpay-edge -p chatpay-widget -p chatpay-dashboard --target wasm32-unknown-unknown -- -D warnings
+                                   cargo clippy -p chatpay-edge -p chatpay-widget -p chatpay-dashboard -p chatpay-intl --target wasm32-unknown-unknown -- -D warnings
 step "core and widget unit + property tests"; cargo test -p chatpay-core -p chatpay-widget
 step "integration tests (wrangler dev)"; cargo test -p chatpay-tests -- --test-threads 8
 step "end to end (headless Chromium)";   node --test --test-concurrency=1 tests/e2e/
