@@ -359,11 +359,10 @@ impl PayRequest {
                 postal_code: Secret::new(postal.to_owned()),
             },
             receipt_email,
-            shipping: match f.opt_str("shipping") {
-                // Present (an object, or a wrong type Shipping::parse reports): parse it.
-                Ok(None) => None,
-                _ => Some(crate::orders::Shipping::parse(&f)?),
-            },
+            shipping: f
+                .has("shipping")
+                .then(|| crate::orders::Shipping::parse(&f))
+                .transpose()?,
         })
     }
 }

@@ -72,6 +72,11 @@ impl<'a> Fields<'a> {
         self.map.get(name).filter(|v| !v.is_null())
     }
 
+    /// Whether the field is present and not null (an optional nested object, say).
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
     fn wrong_type(&self, name: &str, kind: &str) -> FieldError {
         let param = self.path(name);
         FieldError::new(

@@ -7,7 +7,7 @@
 //! before every command, so a due expiry holds on every read, alarm or not.
 
 use crate::http::Fail;
-use crate::ids::{ObjectId, SellerRef};
+use crate::ids::ObjectId;
 use crate::ledger::{Ledger, RequestRow, SellerRow};
 use chatpay_core::orders::{
     parse_advance, parse_claim_outcome, parse_claim_response, parse_decline, ClaimBody, RefundBody,
@@ -299,9 +299,7 @@ impl Ledger<'_> {
         actor: &str,
         now: i64,
     ) -> Result<String, Fail> {
-        let seller = SellerRef::from_id(&self.seller_id()?, &self.keys)
-            .ok_or_else(|| Fail::internal("bad seller id"))?;
-        let id = ObjectId::generate("re_", seller, &self.keys).id;
+        let id = self.child_id("re_", row)?;
         let after_payout = row.payout() == Some(Payout::PaidOut);
         self.sql.exec(
             "INSERT INTO refunds (id, request_id, amount_minor, currency, reason, actor, created_at, after_payout) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -337,8 +335,12 @@ impl Ledger<'_> {
         Ok(id)
     }
 
-    fn seller_id(&self) -> Result<String, Fail> {
-        Ok(self.seller()?.ok_or_else(|| Fail::missing("seller"))?.id)
+    /// A new id for an object that belongs to `row`'s request (a refund, a claim): the
+    /// request id already carries the seller, so no lookup is needed.
+    fn child_id(&self, prefix: &str, row: &RequestRow) -> Result<String, Fail> {
+        let request = ObjectId::parse("pr_", &row.id, &self.keys)
+            .ok_or_else(|| Fail::internal("bad request id"))?;
+        Ok(ObjectId::generate(prefix, request.seller, &self.keys).id)
     }
 
     pub(crate) fn refunds_json(&self, row: &RequestRow) -> Result<Value, Fail> {
@@ -609,9 +611,7 @@ impl Ledger<'_> {
                 "Claims can be opened within 30 days of payment.".into(),
             ));
         }
-        let seller = SellerRef::from_id(&self.seller_id()?, &self.keys)
-            .ok_or_else(|| Fail::internal("bad seller id"))?;
-        let claim_id = ObjectId::generate("clm_", seller, &self.keys).id;
+        let claim_id = self.child_id("clm_", &row)?;
         self.sql.exec(
             "INSERT INTO claims (id, request_id, reason, description, status, opened_at) VALUES (?, ?, ?, ?, ?, ?)",
             vec![
