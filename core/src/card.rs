@@ -14,6 +14,7 @@ pub enum Brand {
     Diners,
     Jcb,
     UnionPay,
+    Maestro,
 }
 
 /// One row of the IIN table: a prefix range over the first `len` digits.
@@ -28,7 +29,9 @@ const fn r(len: usize, lo: u32, hi: u32, brand: Brand) -> Range {
     Range { len, lo, hi, brand }
 }
 
-/// Ordered most specific first, so Discover's 622126–622925 wins over UnionPay's 62.
+/// Ordered most specific first, so Discover's 622126–622925 wins over UnionPay's 62. That is
+/// the only overlap; Maestro's prefixes sit in gaps no other brand claims (50, 58, 63, 67),
+/// which `table_overlaps_only_where_documented` checks.
 const RANGES: &[Range] = &[
     r(6, 622_126, 622_925, Brand::Discover),
     r(4, 6011, 6011, Brand::Discover),
@@ -36,6 +39,13 @@ const RANGES: &[Range] = &[
     r(2, 65, 65, Brand::Discover),
     r(4, 2221, 2720, Brand::Mastercard),
     r(2, 51, 55, Brand::Mastercard),
+    r(4, 5018, 5018, Brand::Maestro),
+    r(4, 5020, 5020, Brand::Maestro),
+    r(4, 5038, 5038, Brand::Maestro),
+    r(4, 5893, 5893, Brand::Maestro),
+    r(4, 6304, 6304, Brand::Maestro),
+    r(4, 6759, 6759, Brand::Maestro),
+    r(4, 6761, 6763, Brand::Maestro),
     r(4, 3528, 3589, Brand::Jcb),
     r(3, 300, 305, Brand::Diners),
     r(2, 36, 36, Brand::Diners),
@@ -48,6 +58,17 @@ const RANGES: &[Range] = &[
 ];
 
 impl Brand {
+    pub const ALL: [Brand; 8] = [
+        Brand::Visa,
+        Brand::Mastercard,
+        Brand::Amex,
+        Brand::Discover,
+        Brand::Diners,
+        Brand::Jcb,
+        Brand::UnionPay,
+        Brand::Maestro,
+    ];
+
     /// The wire name, as in `payment.method.brand`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -58,6 +79,7 @@ impl Brand {
             Brand::Diners => "diners",
             Brand::Jcb => "jcb",
             Brand::UnionPay => "unionpay",
+            Brand::Maestro => "maestro",
         }
     }
 
@@ -70,21 +92,12 @@ impl Brand {
             Brand::Diners => "Diners Club",
             Brand::Jcb => "JCB",
             Brand::UnionPay => "UnionPay",
+            Brand::Maestro => "Maestro",
         }
     }
 
     pub fn from_wire(name: &str) -> Option<Brand> {
-        [
-            Brand::Visa,
-            Brand::Mastercard,
-            Brand::Amex,
-            Brand::Discover,
-            Brand::Diners,
-            Brand::Jcb,
-            Brand::UnionPay,
-        ]
-        .into_iter()
-        .find(|b| b.as_str() == name)
+        Brand::ALL.into_iter().find(|b| b.as_str() == name)
     }
 
     /// Valid PAN lengths.
@@ -95,6 +108,7 @@ impl Brand {
             Brand::Amex => &[15],
             Brand::Discover | Brand::Jcb | Brand::UnionPay => &[16, 17, 18, 19],
             Brand::Diners => &[14, 15, 16, 17, 18, 19],
+            Brand::Maestro => &[12, 13, 14, 15, 16, 17, 18, 19],
         }
     }
 
@@ -439,12 +453,97 @@ mod tests {
             ("3589", Some(Brand::Jcb)),
             ("300", Some(Brand::Diners)),
             ("36", Some(Brand::Diners)),
+            ("5018", Some(Brand::Maestro)),
+            ("5020", Some(Brand::Maestro)),
+            ("5038", Some(Brand::Maestro)),
+            ("5893", Some(Brand::Maestro)),
+            ("6304", Some(Brand::Maestro)),
+            ("6759", Some(Brand::Maestro)),
+            ("6761", Some(Brand::Maestro)),
+            ("6763", Some(Brand::Maestro)),
+            ("5019", None),
+            ("6760", None),
+            ("6764", None),
+            ("501", None),
             ("1", None),
             ("", None),
         ];
         for (prefix, brand) in cases {
             assert_eq!(detect_brand(prefix), brand, "{prefix}");
         }
+    }
+
+    /// `body` with the one digit appended that makes it Luhn-valid.
+    fn with_check_digit(body: &str) -> String {
+        (0..10)
+            .map(|d| format!("{body}{d}"))
+            .find(|n| luhn_valid(n))
+            .unwrap()
+    }
+
+    #[test]
+    fn maestro_at_every_length() {
+        for known in ["6759649826438453", "6304000000000000"] {
+            assert_eq!(CardNumber::parse(known).unwrap().brand(), Brand::Maestro);
+        }
+        for prefix in [
+            "5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763",
+        ] {
+            for len in 12..=19 {
+                let body = format!("{prefix}{}", "3".repeat(len - 5));
+                let number = with_check_digit(&body);
+                let parsed = CardNumber::parse(&number).unwrap_or_else(|e| panic!("{number}: {e}"));
+                assert_eq!(parsed.brand(), Brand::Maestro, "{number}");
+                assert_eq!(parsed.last4(), &number[len - 4..]);
+            }
+            // Eleven digits is too short even for Maestro.
+            let short = with_check_digit(&format!("{prefix}333333"));
+            assert_eq!(
+                CardNumber::parse(&short).unwrap_err(),
+                CardError::NumberLength
+            );
+        }
+        assert_eq!(Brand::from_wire("maestro"), Some(Brand::Maestro));
+        assert_eq!(Brand::Maestro.to_string(), "Maestro");
+        assert_eq!(Brand::Maestro.cvc_length(), 3);
+        assert_eq!(
+            format_number_input("6759649826438453123"),
+            "6759 6498 2643 8453 123"
+        );
+    }
+
+    /// Which brands claim a six-digit prefix, by the raw table (not first match).
+    fn claimants(prefix: u32) -> Vec<Brand> {
+        let mut brands: Vec<Brand> = RANGES
+            .iter()
+            .filter(|r| (r.lo..=r.hi).contains(&(prefix / 10u32.pow(6 - r.len as u32))))
+            .map(|r| r.brand)
+            .collect();
+        brands.dedup();
+        brands
+    }
+
+    #[test]
+    fn table_overlaps_only_where_documented() {
+        for prefix in 100_000..=999_999 {
+            let brands = claimants(prefix);
+            if brands.len() > 1 {
+                assert_eq!(
+                    brands,
+                    [Brand::Discover, Brand::UnionPay],
+                    "{prefix} is claimed by {brands:?}"
+                );
+                assert!((622_126..=622_925).contains(&prefix), "{prefix}");
+            }
+        }
+    }
+
+    #[test]
+    fn wire_names_round_trip() {
+        for brand in Brand::ALL {
+            assert_eq!(Brand::from_wire(brand.as_str()), Some(brand));
+        }
+        assert_eq!(Brand::from_wire("Maestro"), None);
     }
 
     #[test]
