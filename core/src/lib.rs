@@ -8,6 +8,7 @@ pub mod bank;
 pub mod card;
 pub mod currency;
 pub mod fields;
+pub mod mask;
 pub mod money;
 pub mod orders;
 pub mod routes;
