@@ -4,12 +4,14 @@ use std::fmt;
 
 /// Active ISO 4217 codes with their exponent (digits after the decimal point).
 /// Funds codes, precious metals and currencies without minor units defined (XXX) are left out.
+/// Written by hand so the widget's wasm stays small; `matches_iso_4217_but_for_listed_differences`
+/// /// holds it against the `iso_currency` crate. Withdrawn: ANG (replaced by XCG in 2025) and
+/// BGN (replaced by EUR on 2026-01-01).
 const TABLE: &[(&str, u8)] = &[
     ("AED", 2),
     ("AFN", 2),
     ("ALL", 2),
     ("AMD", 2),
-    ("ANG", 2),
     ("AOA", 2),
     ("ARS", 2),
     ("AUD", 2),
@@ -18,7 +20,6 @@ const TABLE: &[(&str, u8)] = &[
     ("BAM", 2),
     ("BBD", 2),
     ("BDT", 2),
-    ("BGN", 2),
     ("BHD", 3),
     ("BIF", 0),
     ("BMD", 2),
@@ -149,12 +150,14 @@ const TABLE: &[(&str, u8)] = &[
     ("UYU", 2),
     ("UYW", 4),
     ("UZS", 2),
+    ("VED", 2),
     ("VES", 2),
     ("VND", 0),
     ("VUV", 0),
     ("WST", 2),
     ("XAF", 0),
     ("XCD", 2),
+    ("XCG", 2),
     ("XOF", 0),
     ("XPF", 0),
     ("YER", 2),
@@ -221,6 +224,103 @@ mod tests {
         for code in ["usd", "XXX", "US", "USDD", "", "ABC", "XAU"] {
             assert!(Currency::parse(code).is_none(), "{code}");
         }
+    }
+
+    /// Where our table and the `iso_currency` crate deliberately differ, and why.
+    /// Codes the crate lists that we do not take, grouped by the crate's own flag.
+    const NOT_TAKEN_FUNDS: &[&str] = &[
+        // Funds codes: units of account for indexation or settlement, never a price.
+        "BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI",
+    ];
+    const NOT_TAKEN_SPECIAL: &[&str] = &[
+        // Precious metals (XAG, XAU, XPD, XPT), units of account (XAD, XBA-XBD, XDR, XSU,
+        // XUA), the testing code XTS and XXX, "no currency".
+        "XAD", "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA",
+        "XXX",
+    ];
+    const NOT_TAKEN_SUPERSEDED: &[&str] = &[
+        // Withdrawn currencies the crate keeps for history: BGN (by EUR, 2026-01-01),
+        // CUC (by CUP), HRK (by EUR, 2023), SLL (by SLE), ZWL (by ZWG).
+        "BGN", "CUC", "HRK", "SLL", "ZWL",
+    ];
+    /// Codes we take although the crate flags them.
+    const TAKEN_DESPITE_FLAG: &[&str] = &[
+        // ISO 4217 lists UYW (Unidad Previsional, 4 decimals) without the fund mark it
+        // gives UYI; the crate calls it a fund. Our table took it before this check.
+        "UYW",
+        // The crate marks VES superseded by VED, but ISO 4217 lists both (VED was added in
+        // 2021 beside VES, not in its place).
+        "VES",
+    ];
+
+    /// Every currency the crate knows. Its numeric codes are unique, so walking them
+    /// lists it whole without the crate's `iterator` feature (and its derive macros).
+    fn crate_currencies() -> Vec<iso_currency::Currency> {
+        (0..=999)
+            .filter_map(iso_currency::Currency::from_numeric)
+            .collect()
+    }
+
+    #[test]
+    fn matches_iso_4217_but_for_listed_differences() {
+        use std::collections::BTreeSet;
+        let theirs = crate_currencies();
+        let known = |code: &str| theirs.iter().find(|c| c.code() == code).copied();
+
+        let mut not_taken = BTreeSet::new();
+        for c in &theirs {
+            if Currency::parse(c.code()).is_none() {
+                not_taken.insert(c.code());
+            }
+        }
+        let listed: BTreeSet<&str> = NOT_TAKEN_FUNDS
+            .iter()
+            .chain(NOT_TAKEN_SPECIAL)
+            .chain(NOT_TAKEN_SUPERSEDED)
+            .copied()
+            .collect();
+        assert_eq!(
+            not_taken, listed,
+            "the crate lists codes we do not take: add them to the table, or to a NOT_TAKEN list with the reason"
+        );
+        // Each reason is the crate's own flag, so a code cannot hide in the wrong list.
+        for code in NOT_TAKEN_FUNDS {
+            assert!(known(code).unwrap().is_fund(), "{code}");
+        }
+        for code in NOT_TAKEN_SPECIAL {
+            assert!(known(code).unwrap().is_special(), "{code}");
+        }
+        for code in NOT_TAKEN_SUPERSEDED {
+            assert!(known(code).unwrap().is_superseded().is_some(), "{code}");
+        }
+
+        for ours in Currency::all() {
+            let Some(c) = known(ours.code()) else {
+                panic!("{} is not in the crate's ISO 4217 list", ours.code());
+            };
+            assert_eq!(
+                c.exponent().map(u32::from),
+                Some(ours.exponent()),
+                "exponent of {}",
+                ours.code()
+            );
+            let flagged = c.is_fund() || c.is_special() || c.is_superseded().is_some();
+            assert_eq!(
+                flagged,
+                TAKEN_DESPITE_FLAG.contains(&ours.code()),
+                "{}: the crate flags it fund, special or superseded",
+                ours.code()
+            );
+        }
+    }
+
+    #[test]
+    fn recent_iso_4217_changes() {
+        assert_eq!(Currency::parse("XCG").unwrap().exponent(), 2);
+        assert_eq!(Currency::parse("VED").unwrap().exponent(), 2);
+        assert!(Currency::parse("VES").is_some());
+        assert!(Currency::parse("ANG").is_none());
+        assert!(Currency::parse("BGN").is_none());
     }
 
     #[test]
