@@ -1,6 +1,7 @@
 //! A strict reader for JSON request bodies: unknown keys, wrong types and missing fields
 //! become errors that name the field (`param`), so every 400 points at what to fix.
 
+use crate::mask::mask_card_numbers;
 use serde_json::{Map, Value};
 
 /// A field-level rejection: the API's `code`, a human `message` and the dotted `param` path.
@@ -22,6 +23,18 @@ impl FieldError {
 
     pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new("parameter_invalid", param, message)
+    }
+
+    /// `parameter_unknown` for a name the caller made up (a body key or a query name). The
+    /// name is echoed so the caller sees the typo, but with card numbers masked: a PAN
+    /// pasted as a key must not come back in a response or land in a log.
+    pub fn unknown(param: &str) -> Self {
+        let param = mask_card_numbers(param);
+        Self::new(
+            "parameter_unknown",
+            param.as_ref(),
+            format!("Received unknown parameter `{param}`."),
+        )
     }
 }
 
@@ -50,12 +63,7 @@ impl<'a> Fields<'a> {
         let mut keys: Vec<&String> = map.keys().collect();
         keys.sort();
         if let Some(unknown) = keys.into_iter().find(|k| !allowed.contains(&k.as_str())) {
-            let param = fields.path(unknown);
-            return Err(FieldError::new(
-                "parameter_unknown",
-                param.clone(),
-                format!("Received unknown parameter `{param}`."),
-            ));
+            return Err(FieldError::unknown(&fields.path(unknown)));
         }
         Ok(fields)
     }
@@ -177,5 +185,24 @@ mod tests {
             Fields::new(&json!([1]), "", &[]).err().unwrap().param,
             "body"
         );
+    }
+
+    #[test]
+    fn an_unknown_key_holding_a_card_number_is_masked() {
+        let v = json!({"4242 4242 4242 4242": 1});
+        let err = Fields::new(&v, "", &[]).err().unwrap();
+        assert_eq!(err.code, "parameter_unknown");
+        assert_eq!(err.param, "•••• •••• •••• 4242");
+        assert_eq!(
+            err.message,
+            "Received unknown parameter `•••• •••• •••• 4242`."
+        );
+        let nested = json!({"4242424242424242": 1});
+        let err = Fields::new(&nested, "shipping", &[]).err().unwrap();
+        assert_eq!(err.param, "shipping.••••••••••••4242");
+        assert!(!format!("{err:?}").contains("424242424242"), "{err:?}");
+        // Other unknown names still come back as typed.
+        let err = Fields::new(&json!({"amuont": 1}), "", &[]).err().unwrap();
+        assert_eq!(err.param, "amuont");
     }
 }

@@ -3,6 +3,7 @@
 //! domain values, with errors naming the field.
 
 use crate::fields::{FieldError, Fields};
+use crate::mask::mask_card_numbers;
 use crate::money::{Amount, AmountLimits};
 use crate::state::{Fulfillment, Refund, Status};
 use crate::time::parse_rfc3339;
@@ -20,6 +21,12 @@ fn text<'a>(f: &Fields<'a>, name: &str, max: usize) -> Result<&'a str, FieldErro
         ));
     }
     Ok(trimmed)
+}
+
+/// Free text as it is kept: card numbers masked. Called after every check on the text as
+/// typed, since the checks (postal codes, tracking numbers) would refuse the mask char.
+fn masked(text: &str) -> String {
+    mask_card_numbers(text).into_owned()
 }
 
 fn opt_text<'a>(f: &Fields<'a>, name: &str, max: usize) -> Result<Option<&'a str>, FieldError> {
@@ -126,12 +133,12 @@ impl Shipping {
             return Err(s.missing("state"));
         }
         Ok(Shipping {
-            name: text(&s, "name", 200)?.to_owned(),
-            line1: text(&s, "line1", 200)?.to_owned(),
-            line2: opt_text(&s, "line2", 200)?.map(str::to_owned),
-            city: text(&s, "city", 100)?.to_owned(),
-            postal_code: postal_code.to_owned(),
-            state: state.map(str::to_owned),
+            name: masked(text(&s, "name", 200)?),
+            line1: masked(text(&s, "line1", 200)?),
+            line2: opt_text(&s, "line2", 200)?.map(masked),
+            city: masked(text(&s, "city", 100)?),
+            postal_code: masked(postal_code),
+            state: state.map(masked),
             country: country.to_owned(),
         })
     }
@@ -157,8 +164,8 @@ impl ShipBody {
             ));
         }
         Ok(ShipBody {
-            carrier: text(&f, "carrier", 64)?.to_owned(),
-            tracking_number: tracking.to_owned(),
+            carrier: masked(text(&f, "carrier", 64)?),
+            tracking_number: masked(tracking),
         })
     }
 }
@@ -205,14 +212,14 @@ impl ClaimBody {
         let f = Fields::new(body, "", &["reason", "description"])?;
         Ok(ClaimBody {
             reason: one_of(&f, "reason", CLAIM_REASONS)?,
-            description: opt_text(&f, "description", 2000)?.map(str::to_owned),
+            description: opt_text(&f, "description", 2000)?.map(masked),
         })
     }
 }
 
 pub fn parse_claim_response(body: &Value) -> Result<String, FieldError> {
     let f = Fields::new(body, "", &["message"])?;
-    Ok(text(&f, "message", 2000)?.to_owned())
+    Ok(masked(text(&f, "message", 2000)?))
 }
 
 /// `refund` or `reject`.
@@ -224,7 +231,7 @@ pub fn parse_claim_outcome(body: &Value) -> Result<bool, FieldError> {
 pub fn parse_decline(body: Option<&Value>) -> Result<Option<String>, FieldError> {
     let Some(body) = body else { return Ok(None) };
     let f = Fields::new(body, "", &["reason"])?;
-    Ok(opt_text(&f, "reason", 500)?.map(str::to_owned))
+    Ok(opt_text(&f, "reason", 500)?.map(masked))
 }
 
 /// `POST /v1/test_helpers/advance_clock`: at most a year at a time.
@@ -357,13 +364,7 @@ impl ListQuery {
                         })?
                 }
                 "starting_after" => q.starting_after = Some(value.clone()),
-                other => {
-                    return Err(FieldError::new(
-                        "parameter_unknown",
-                        other,
-                        format!("Received unknown parameter `{other}`."),
-                    ))
-                }
+                other => return Err(FieldError::unknown(other)),
             }
         }
         Ok(q)
@@ -420,13 +421,7 @@ impl RevenueQuery {
                         }
                     })
                 }
-                other => {
-                    return Err(FieldError::new(
-                        "parameter_unknown",
-                        other,
-                        format!("Received unknown parameter `{other}`."),
-                    ))
-                }
+                other => return Err(FieldError::unknown(other)),
             }
         }
         let missing = |n: &str| {
@@ -536,6 +531,81 @@ mod tests {
         assert!(parse(json!({"name": "A", "line1": "B", "city": "London", "postal_code": "SW1A 1AA", "country": "GB"})).is_ok());
         assert!(parse(json!({"name": "A", "line1": "B", "city": "Tokyo", "postal_code": "100-0001", "country": "JP"})).is_ok());
         assert!(parse(json!({"name": "A", "line1": "B", "city": "Tokyo", "postal_code": "1000001", "country": "JP"})).is_err());
+    }
+
+    #[test]
+    fn card_numbers_in_free_text_are_masked() {
+        let body = json!({ "shipping": {
+            "name": "Sam 4242424242424242",
+            "line1": "1 Main St 5555 5555 5555 4444",
+            "line2": "Apt 4242-4242-4242-4242",
+            "city": "Austin 378282246310005",
+            "postal_code": "78701",
+            "state": "TX 6759649826438453",
+            "country": "US",
+        }});
+        let f = Fields::new(&body, "", &["shipping"]).unwrap();
+        let s = Shipping::parse(&f).unwrap();
+        assert_eq!(s.name, "Sam ••••••••••••4242");
+        assert_eq!(s.line1, "1 Main St •••• •••• •••• 4444");
+        assert_eq!(s.line2.as_deref(), Some("Apt ••••-••••-••••-4242"));
+        assert_eq!(s.city, "Austin •••••••••••0005");
+        assert_eq!(s.postal_code, "78701");
+        assert_eq!(s.state.as_deref(), Some("TX ••••••••••••8453"));
+
+        // Checked as typed, masked after: a tracking number of digits passes its
+        // letters-digits-spaces check, then is stored masked.
+        let ship = ShipBody::parse(
+            &json!({"carrier": "UPS 4242424242424242", "tracking_number": "4242 4242 4242 4242"}),
+        )
+        .unwrap();
+        assert_eq!(ship.carrier, "UPS ••••••••••••4242");
+        assert_eq!(ship.tracking_number, "•••• •••• •••• 4242");
+        let ship =
+            ShipBody::parse(&json!({"carrier": "UPS", "tracking_number": "1Z999AA10123456784"}))
+                .unwrap();
+        assert_eq!(ship.tracking_number, "1Z999AA10123456784");
+
+        let claim = ClaimBody::parse(
+            &json!({"reason": "damaged", "description": "charged twice on 4242424242424242"}),
+        )
+        .unwrap();
+        assert_eq!(
+            claim.description.as_deref(),
+            Some("charged twice on ••••••••••••4242")
+        );
+        assert_eq!(
+            parse_claim_response(&json!({"message": "refund to 5555555555554444?"})).unwrap(),
+            "refund to ••••••••••••4444?"
+        );
+        assert_eq!(
+            parse_decline(Some(&json!({"reason": "use 4242 4242 4242 4242 instead"})))
+                .unwrap()
+                .as_deref(),
+            Some("use •••• •••• •••• 4242 instead")
+        );
+        assert_eq!(parse_decline(None).unwrap(), None);
+    }
+
+    #[test]
+    fn unknown_query_names_holding_card_numbers_are_masked() {
+        let name = "4242424242424242";
+        let list = ListQuery::parse(&pairs(&[(name, "1")])).unwrap_err();
+        let revenue = RevenueQuery::parse(&pairs(&[(name, "1")])).unwrap_err();
+        for err in [list, revenue] {
+            assert_eq!(err.code, "parameter_unknown");
+            assert_eq!(err.param, "••••••••••••4242");
+            assert_eq!(
+                err.message,
+                "Received unknown parameter `••••••••••••4242`."
+            );
+        }
+        assert_eq!(
+            ListQuery::parse(&pairs(&[("nope", "1")]))
+                .unwrap_err()
+                .param,
+            "nope"
+        );
     }
 
     #[test]
