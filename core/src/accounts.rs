@@ -6,6 +6,7 @@ use crate::api::{parse_external_id, parse_origin};
 use crate::bank::BankAccount;
 use crate::currency::Currency;
 use crate::fields::{FieldError, Fields};
+use crate::mask::mask_card_numbers;
 use crate::money::{Amount, AmountError, AmountLimits};
 use serde_json::Value;
 
@@ -125,9 +126,12 @@ pub fn parse_limits(
     for code in codes {
         let param = format!("limits.{code}");
         let currency = Currency::parse(code).ok_or_else(|| {
+            // The key is the caller's own text, echoed so they see the typo: masked, in
+            // case it is a card number.
+            let param = mask_card_numbers(&param);
             FieldError::new(
                 "currency_unsupported",
-                param.clone(),
+                param.as_ref(),
                 format!(
                     "`{param}`: the key must be an ISO 4217 code in upper case, such as \"USD\"."
                 ),
@@ -187,7 +191,7 @@ impl SellerUpdate {
                     "`display_name` must be 1 to 100 characters.",
                 ))
             }
-            Some(name) => Some(name.trim().to_owned()),
+            Some(name) => Some(mask_card_numbers(name.trim()).into_owned()),
         };
         let allowed_origins = match f.opt_str_array("allowed_origins")? {
             None => None,
@@ -206,7 +210,7 @@ impl SellerUpdate {
     }
 }
 
-/// Up to 20 origins, each `scheme://host[:port]`; the same rule as at seller creation.
+/// Up to 20 origins, each as [`parse_origin`] takes it; seller creation and update share it.
 pub fn parse_origins(origins: &[&str]) -> Result<Vec<String>, FieldError> {
     if origins.len() > 20 {
         return Err(FieldError::invalid(
@@ -221,7 +225,7 @@ pub fn parse_origins(origins: &[&str]) -> Result<Vec<String>, FieldError> {
             parse_origin(o).ok_or_else(|| {
                 FieldError::invalid(
                     format!("allowed_origins.{i}"),
-                    "Each allowed origin is scheme://host[:port] in lower case, with no path, such as \"https://shop.example\".",
+                    "Each allowed origin is https://host[:port] in lower case, with no path, such as \"https://shop.example\"; plain http only for localhost, 127.0.0.1 or [::1].",
                 )
             })
         })
@@ -247,8 +251,32 @@ impl NewAgent {
         }
         Ok(NewAgent {
             id: parse_external_id(&f, "id")?,
-            name: name.trim().to_owned(),
+            name: mask_card_numbers(name.trim()).into_owned(),
         })
+    }
+}
+
+/// How far a restricted key reaches: `own`, its agent's own payment requests (the default),
+/// or `all`, every request of the seller. The edge enforces what each allows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyScope {
+    #[default]
+    Own,
+    All,
+}
+
+impl KeyScope {
+    pub const ALL: [KeyScope; 2] = [KeyScope::Own, KeyScope::All];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyScope::Own => "own",
+            KeyScope::All => "all",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<KeyScope> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 
@@ -256,13 +284,20 @@ impl NewAgent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewApiKey {
     pub agent_id: String,
+    pub scope: KeyScope,
 }
 
 impl NewApiKey {
     pub fn parse(body: &Value) -> Result<NewApiKey, FieldError> {
-        let f = Fields::new(body, "", &["agent_id"])?;
+        let f = Fields::new(body, "", &["agent_id", "scope"])?;
         let agent_id = parse_external_id(&f, "agent_id")?.ok_or_else(|| f.missing("agent_id"))?;
-        Ok(NewApiKey { agent_id })
+        let scope = match f.opt_str("scope")? {
+            None => KeyScope::default(),
+            Some(text) => KeyScope::parse(text).ok_or_else(|| {
+                FieldError::invalid("scope", "`scope` is `own` (the default) or `all`.")
+            })?,
+        };
+        Ok(NewApiKey { agent_id, scope })
     }
 }
 
@@ -329,13 +364,7 @@ impl Page {
                 "starting_after" if !value.is_empty() => {
                     page.starting_after = Some(value.clone());
                 }
-                other => {
-                    return Err(FieldError::new(
-                        "parameter_unknown",
-                        other,
-                        format!("Received unknown parameter `{other}`."),
-                    ))
-                }
+                other => return Err(FieldError::unknown(other)),
             }
         }
         Ok(page)
@@ -481,6 +510,112 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn key_scope() {
+        let key = |v: Value| NewApiKey::parse(&v);
+        assert_eq!(
+            key(json!({"agent_id": "maya"})).unwrap(),
+            NewApiKey {
+                agent_id: "maya".into(),
+                scope: KeyScope::Own
+            }
+        );
+        assert_eq!(
+            key(json!({"agent_id": "maya", "scope": null}))
+                .unwrap()
+                .scope,
+            KeyScope::Own
+        );
+        assert_eq!(
+            key(json!({"agent_id": "maya", "scope": "own"}))
+                .unwrap()
+                .scope,
+            KeyScope::Own
+        );
+        assert_eq!(
+            key(json!({"agent_id": "maya", "scope": "all"}))
+                .unwrap()
+                .scope,
+            KeyScope::All
+        );
+        for bad in ["ALL", "", "mine", "own "] {
+            let err = key(json!({"agent_id": "maya", "scope": bad})).unwrap_err();
+            assert_eq!(
+                (err.code, err.param.as_str()),
+                ("parameter_invalid", "scope"),
+                "{bad}"
+            );
+        }
+        for scope in KeyScope::ALL {
+            assert_eq!(KeyScope::parse(scope.as_str()), Some(scope));
+        }
+        assert_eq!(KeyScope::default().as_str(), "own");
+    }
+
+    #[test]
+    fn card_numbers_in_agents_and_seller_names() {
+        let agent =
+            NewAgent::parse(&json!({"id": "maya", "name": "Maya 4242 4242 4242 4242"})).unwrap();
+        assert_eq!(agent.name, "Maya •••• •••• •••• 4242");
+        for id in ["chat-4242424242424242", "4242-4242-4242-4242"] {
+            let err = NewAgent::parse(&json!({"id": id, "name": "Maya"})).unwrap_err();
+            assert_eq!((err.code, err.param.as_str()), ("parameter_invalid", "id"));
+            assert!(!format!("{err:?}").contains("4242424242"), "{err:?}");
+            assert!(!format!("{err:?}").contains("4242-4242"), "{err:?}");
+            let err = NewApiKey::parse(&json!({ "agent_id": id })).unwrap_err();
+            assert_eq!(
+                (err.code, err.param.as_str()),
+                ("parameter_invalid", "agent_id")
+            );
+            assert!(!format!("{err:?}").contains("4242424242"), "{err:?}");
+        }
+        assert!(NewAgent::parse(&json!({"id": "a4242424242424242", "name": "Maya"})).is_ok());
+
+        let u = update(json!({"display_name": " 5555555555554444 "})).unwrap();
+        assert_eq!(u.display_name.as_deref(), Some("••••••••••••4444"));
+        // Masked after the 100-char check, which counts what was typed.
+        let long = format!("{}4242424242424242", "x ".repeat(42));
+        assert_eq!(long.chars().count(), 100);
+        assert_eq!(
+            update(json!({ "display_name": long }))
+                .unwrap()
+                .display_name
+                .unwrap()
+                .chars()
+                .count(),
+            100
+        );
+    }
+
+    #[test]
+    fn unknown_names_holding_card_numbers_are_masked() {
+        let err = update(json!({"limits": {"4242424242424242": null}})).unwrap_err();
+        assert_eq!(
+            (err.code, err.param.as_str()),
+            ("currency_unsupported", "limits.••••••••••••4242")
+        );
+        assert!(!err.message.contains("424242424242"), "{err:?}");
+        let err = update(json!({"4242 4242 4242 4242": 1})).unwrap_err();
+        assert_eq!(err.param, "•••• •••• •••• 4242");
+        let err = Page::parse(&[("5555555555554444".to_owned(), "1".to_owned())]).unwrap_err();
+        assert_eq!(
+            (err.code, err.param.as_str()),
+            ("parameter_unknown", "••••••••••••4444")
+        );
+        assert!(!err.message.contains("555555555555"), "{err:?}");
+    }
+
+    #[test]
+    fn origins_over_http_only_for_loopback() {
+        assert!(
+            update(json!({"allowed_origins": ["http://localhost:8787", "http://[::1]:8787"]}))
+                .is_ok()
+        );
+        let err = update(json!({"allowed_origins": ["https://a.example", "http://a.example"]}))
+            .unwrap_err();
+        assert_eq!(err.param, "allowed_origins.1");
     }
 
     #[test]

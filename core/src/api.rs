@@ -7,6 +7,7 @@
 use crate::card::{CardError, CardNumber, Cvc, Expiry};
 use crate::currency::Currency;
 use crate::fields::{FieldError, Fields};
+use crate::mask::{contains_card_number, mask_card_numbers};
 use crate::money::{Amount, AmountLimits};
 use crate::secret::Secret;
 use crate::time::YearMonth;
@@ -87,7 +88,9 @@ fn non_empty_text<'a>(f: &Fields<'a>, name: &str, max: usize) -> Result<&'a str,
     Ok(value)
 }
 
-/// Caller-chosen ids (`agent_id`, `conversation_id`): 1 to 128 URL-safe characters.
+/// Caller-chosen ids (`agent_id`, `conversation_id`): 1 to 128 URL-safe characters, and not
+/// a card number. An id is stored and shown as typed (masking would make two ids collide),
+/// so one holding a card number is refused rather than masked.
 pub fn parse_external_id(f: &Fields, name: &str) -> Result<Option<String>, FieldError> {
     let Some(value) = f.opt_str(name)? else {
         return Ok(None);
@@ -101,6 +104,15 @@ pub fn parse_external_id(f: &Fields, name: &str) -> Result<Option<String>, Field
             f.path(name),
             format!(
                 "`{}` must be 1 to 128 characters from A-Z a-z 0-9 - _ . ~",
+                f.path(name)
+            ),
+        ));
+    }
+    if contains_card_number(value) {
+        return Err(FieldError::invalid(
+            f.path(name),
+            format!(
+                "`{}` must not contain a card number; use an id of your own instead.",
                 f.path(name)
             ),
         ));
@@ -122,21 +134,43 @@ fn parse_currency(f: &Fields, name: &str) -> Result<Currency, FieldError> {
     })
 }
 
-/// An origin as the browser sends it: `https://shop.example` or `http://localhost:8787`.
-pub fn parse_origin(text: &str) -> Option<String> {
-    let (scheme, rest) = text.split_once("://")?;
-    if scheme != "https" && scheme != "http" {
-        return None;
+/// Hosts that may be named over plain `http`: a browser counts loopback as a secure
+/// context, so a seller can try the widget locally; anywhere else the page could be read
+/// and changed on the way.
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+
+/// `host` and the optional `:port` of an origin, with `[...]` kept whole for IPv6 literals.
+fn split_host_port(rest: &str) -> Option<(&str, Option<&str>)> {
+    if rest.starts_with('[') {
+        let close = rest.find(']')?;
+        let (host, tail) = rest.split_at(close + 1);
+        return match tail {
+            "" => Some((host, None)),
+            _ => Some((host, Some(tail.strip_prefix(':')?))),
+        };
     }
-    let (host, port) = match rest.rsplit_once(':') {
+    Some(match rest.rsplit_once(':') {
         Some((h, p)) => (h, Some(p)),
         None => (rest, None),
+    })
+}
+
+/// An origin as the browser sends it: `https://shop.example`, or over `http` only for
+/// loopback, such as `http://localhost:8787` or `http://[::1]:8787`.
+pub fn parse_origin(text: &str) -> Option<String> {
+    let (scheme, rest) = text.split_once("://")?;
+    let (host, port) = split_host_port(rest)?;
+    let host_ok = match scheme {
+        "https" => {
+            !host.is_empty()
+                && host.len() <= 253
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        }
+        "http" => LOOPBACK_HOSTS.contains(&host),
+        _ => false,
     };
-    let host_ok = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
     let port_ok =
         port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     (host_ok && port_ok).then(|| text.to_owned())
@@ -167,7 +201,7 @@ impl NewSeller {
                 "payout_bank_account",
             ],
         )?;
-        let display_name = non_empty_text(&f, "display_name", 100)?.trim().to_owned();
+        let display_name = mask_card_numbers(non_empty_text(&f, "display_name", 100)?.trim());
         let country = f.str("country")?;
         if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(FieldError::invalid(
@@ -177,26 +211,9 @@ impl NewSeller {
         }
         let default_currency = parse_currency(&f, "default_currency")?;
         let origins = f.opt_str_array("allowed_origins")?.unwrap_or_default();
-        if origins.len() > 20 {
-            return Err(FieldError::invalid(
-                "allowed_origins",
-                "`allowed_origins` holds at most 20 origins.",
-            ));
-        }
-        let allowed_origins = origins
-            .iter()
-            .enumerate()
-            .map(|(i, o)| {
-                parse_origin(o).ok_or_else(|| {
-                    FieldError::invalid(
-                        format!("allowed_origins.{i}"),
-                        "Each allowed origin is scheme://host[:port] in lower case, with no path, such as \"https://shop.example\".",
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let allowed_origins = crate::accounts::parse_origins(&origins)?;
         Ok(NewSeller {
-            display_name,
+            display_name: display_name.into_owned(),
             country: country.to_owned(),
             default_currency,
             allowed_origins,
@@ -246,7 +263,8 @@ impl NewPaymentRequest {
             };
             FieldError::new(code, "amount", e.to_string())
         })?;
-        let description = non_empty_text(&f, "description", 500)?.to_owned();
+        // Validated as typed, then masked: masking keeps the char count, so the limit holds.
+        let description = mask_card_numbers(non_empty_text(&f, "description", 500)?).into_owned();
         Ok(NewPaymentRequest {
             amount,
             description,
@@ -348,7 +366,7 @@ impl PayRequest {
                     "`receipt_email` is not a valid email address.",
                 ))
             }
-            other => other.map(str::to_owned),
+            other => other.map(|e| mask_card_numbers(e).into_owned()),
         };
         Ok(PayRequest {
             card: CardInput {
@@ -453,8 +471,17 @@ mod tests {
 
     #[test]
     fn origins() {
-        assert!(parse_origin("https://shop.example").is_some());
-        assert!(parse_origin("http://localhost:8787").is_some());
+        for good in [
+            "https://shop.example",
+            "https://shop.example:8443",
+            "http://localhost",
+            "http://localhost:8787",
+            "http://127.0.0.1:8787",
+            "http://[::1]",
+            "http://[::1]:8787",
+        ] {
+            assert_eq!(parse_origin(good).as_deref(), Some(good), "{good}");
+        }
         for bad in [
             "https://shop.example/",
             "ftp://x",
@@ -462,8 +489,113 @@ mod tests {
             "https://Shop.example",
             "https://a:b",
             "*",
+            // Plain http only for loopback.
+            "http://shop.example",
+            "http://localhost.shop.example",
+            "http://127.0.0.2",
+            "http://[::2]:8787",
+            "http://LOCALHOST",
+            "http://localhost:",
+            "http://localhost:123456",
+            "http://[::1]:",
+            "http://[::1]8787",
+            "http://[::1",
+            "http://[::1]:87a",
+            // Brackets stay an http loopback affair.
+            "https://[::1]:8787",
         ] {
             assert!(parse_origin(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_card_number_in_the_description_is_masked_within_the_limit() {
+        let limits = AmountLimits::default();
+        let parse = |description: &str| {
+            NewPaymentRequest::parse(
+                &json!({"amount": "5", "currency": "USD", "description": description}),
+                &limits,
+            )
+        };
+        let ok = parse("Mug, paid by 4242 4242 4242 4242").unwrap();
+        assert_eq!(ok.description, "Mug, paid by •••• •••• •••• 4242");
+
+        // The limit counts chars as typed; masking keeps the count, so 500 still fits.
+        let card = "5555555555554444";
+        let at_limit = format!("{}{card}", "x ".repeat(242));
+        assert_eq!(at_limit.chars().count(), 500);
+        let ok = parse(&at_limit).unwrap();
+        assert_eq!(ok.description.chars().count(), 500);
+        assert!(ok.description.ends_with("••••••••••••4444"));
+        let err = parse(&format!("y{at_limit}")).unwrap_err();
+        assert_eq!(err.param, "description");
+        assert!(!format!("{err:?}").contains("555555555555"), "{err:?}");
+    }
+
+    #[test]
+    fn caller_chosen_ids_refuse_card_numbers() {
+        let limits = AmountLimits::default();
+        let with = |name: &str, id: &str| {
+            let mut body = json!({"amount": "5", "currency": "USD", "description": "x"});
+            body[name] = json!(id);
+            NewPaymentRequest::parse(&body, &limits)
+        };
+        for name in ["agent_id", "conversation_id"] {
+            for id in [
+                "chat-4242424242424242",
+                "4242-4242-4242-4242",
+                "4242.4242.4242.4242",
+                "5555555555554444",
+            ] {
+                let err = with(name, id).unwrap_err();
+                assert_eq!((err.code, err.param.as_str()), ("parameter_invalid", name));
+                assert!(!format!("{err:?}").contains("4242424242"), "{err:?}");
+                assert!(!format!("{err:?}").contains("4242-4242"), "{err:?}");
+                assert!(!format!("{err:?}").contains("555555555555"), "{err:?}");
+            }
+            // Not a card number by the rule: a letter touches the digits.
+            for id in [
+                "a4242424242424242",
+                "chat-4242424242424241",
+                "order-1234567890123",
+            ] {
+                assert!(with(name, id).is_ok(), "{name}={id}");
+            }
+        }
+    }
+
+    #[test]
+    fn seller_name_and_receipt_email_are_masked() {
+        let seller = NewSeller::parse(&json!({
+            "display_name": " Shop 4242-4242-4242-4242 ",
+            "country": "US",
+            "default_currency": "USD",
+            "allowed_origins": ["http://[::1]:8787"],
+        }))
+        .unwrap();
+        assert_eq!(seller.display_name, "Shop ••••-••••-••••-4242");
+        assert_eq!(seller.allowed_origins, ["http://[::1]:8787"]);
+        let err = NewSeller::parse(&json!({
+            "display_name": "Shop", "country": "US", "default_currency": "USD",
+            "allowed_origins": ["http://shop.example"],
+        }))
+        .unwrap_err();
+        assert_eq!(err.param, "allowed_origins.0");
+
+        let paid = PayRequest::parse(
+            &json!({"method": good_method(), "receipt_email": "4242424242424242@example.com"}),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            paid.receipt_email.as_deref(),
+            Some("••••••••••••4242@example.com")
+        );
+        let paid = PayRequest::parse(
+            &json!({"method": good_method(), "receipt_email": "ada@example.com"}),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(paid.receipt_email.as_deref(), Some("ada@example.com"));
     }
 }
