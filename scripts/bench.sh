@@ -105,12 +105,11 @@ PLATFORM_ADMIN_KEY=$ADMIN_KEY
 VAULT_KEY=$(hex 32)
 FINGERPRINT_KEY=$(hex 32)
 ID_KEY=$(hex 32)
-DEMO_MODE=true
 VARS
 )
 
 say "starting wrangler dev on $EDGE"
-setsid "$ROOT/node_modules/.bin/wrangler" dev --config "$WORK/edge/wrangler.toml" \
+setsid "$ROOT/node_modules/.bin/wrangler" dev --config "$WORK/edge/wrangler.toml" --env demo \
   --ip 127.0.0.1 --port "$EDGE_PORT" --inspector-port "$INSPECT_PORT" \
   --persist-to "$WORK/state" --env-file "$WORK/env" --show-interactive-dev-session=false \
   >"$WORK/wrangler.log" 2>&1 &
@@ -237,6 +236,6 @@ node bench/report.mjs \
   --chromium "$("${CHROMIUM:-chromium}" --version 2>/dev/null || echo unknown)" \
   --wrangler "$(wrangler --version 2>/dev/null | tail -1)" --node "$(node --version)" \
   --wrk "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)" --wrk-flags="$WRK_FLAGS" --pays "$((PAYS - SINGLE_PAYS)) and $SINGLE_PAYS" --runs "$RUNS" \
-  --sandbox-latency "$(sed -n 's/^SANDBOX_LATENCY_MS *= *"\{0,1\}\([0-9]*\)"\{0,1\}.*/\1/p' "$WORK/edge/wrangler.toml")" \
+  --sandbox-latency "$(sed -n 's/^SANDBOX_LATENCY_MS *= *"\{0,1\}\([0-9]*\)"\{0,1\}.*/\1/p' "$WORK/edge/wrangler.toml" | head -1)" \
   --edge-wasm-sizes "$edge_wasm_sizes" --paid-status "$paid_status" \
   --dir "$OUT" | tee "$OUT/report.md"

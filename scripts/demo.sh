@@ -12,7 +12,7 @@ scripts/build.sh
 scripts/dev-vars.sh edge/.dev.vars
 admin_key="$(grep '^PLATFORM_ADMIN_KEY=' edge/.dev.vars | cut -d= -f2-)"
 
-setsid node_modules/.bin/wrangler dev --config edge/wrangler.toml --ip 127.0.0.1 --port "$PORT" \
+setsid node_modules/.bin/wrangler dev --config edge/wrangler.toml --env demo --ip 127.0.0.1 --port "$PORT" \
   --persist-to "$ROOT/.wrangler/state" --show-interactive-dev-session=false &
 wrangler_pid=$!
 stop() { kill -TERM "$wrangler_pid" 2>/dev/null || true; sleep 1; kill -KILL -- "-$wrangler_pid" 2>/dev/null || true; }

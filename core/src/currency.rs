@@ -5,8 +5,8 @@ use std::fmt;
 /// Active ISO 4217 codes with their exponent (digits after the decimal point).
 /// Funds codes, precious metals and currencies without minor units defined (XXX) are left out.
 /// Written by hand so the widget's wasm stays small; `matches_iso_4217_but_for_listed_differences`
-/// /// holds it against the `iso_currency` crate. Withdrawn: ANG (replaced by XCG in 2025) and
-/// BGN (replaced by EUR on 2026-01-01).
+/// holds it against the `iso_currency` crate. Withdrawn: ANG (replaced by XCG in 2025) and
+/// BGN (replaced by EUR on 2026-01-01); see [`WITHDRAWN`].
 const TABLE: &[(&str, u8)] = &[
     ("AED", 2),
     ("AFN", 2),
@@ -170,6 +170,10 @@ const TABLE: &[(&str, u8)] = &[
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency(&'static str, u8);
 
+/// Codes no longer taken for new amounts, which records made before their withdrawal may
+/// still carry: [`Currency::parse_stored`] reads them, so old orders stay readable.
+const WITHDRAWN: &[(&str, u8)] = &[("ANG", 2), ("BGN", 2)];
+
 impl Currency {
     /// Accepts the three-letter code in upper case, as the API documents it.
     pub fn parse(code: &str) -> Option<Currency> {
@@ -177,6 +181,17 @@ impl Currency {
             .iter()
             .find(|(c, _)| *c == code)
             .map(|&(c, e)| Currency(c, e))
+    }
+
+    /// A code read back from storage: any current code, or one withdrawn since it was
+    /// stored.
+    pub fn parse_stored(code: &str) -> Option<Currency> {
+        Currency::parse(code).or_else(|| {
+            WITHDRAWN
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map(|&(c, e)| Currency(c, e))
+        })
     }
 
     pub fn code(self) -> &'static str {

@@ -8,6 +8,7 @@ pub enum Handler {
     Healthz,
     DemoPage,
     DemoSeed,
+    DemoAsset,
     Dashboard,
     Frame,
     CreateSeller,
@@ -35,6 +36,9 @@ pub enum Handler {
     ListKeys,
     RevokeKey,
     RollKey,
+    ResetKeys,
+    ListEvents,
+    Unlock,
 }
 
 pub struct Route {
@@ -42,7 +46,7 @@ pub struct Route {
     /// `/v1/payment_requests/{id}/pay`: `{...}` matches one path segment.
     pub path: &'static str,
     pub handler: Handler,
-    /// Local-demo routes (present only with `DEMO_MODE=true`), not part of the API.
+    /// Local-demo routes (present only in the wrangler environment `demo`), not part of the API.
     pub demo_only: bool,
 }
 
@@ -69,9 +73,16 @@ pub const ROUTES: &[Route] = &[
     demo("GET", "/", Handler::DemoPage),
     demo("GET", "/index.html", Handler::DemoPage),
     demo("POST", "/demo/seed", Handler::DemoSeed),
+    demo("GET", "/demo/chat.js", Handler::DemoAsset),
+    demo("GET", "/demo/chat.css", Handler::DemoAsset),
     api("GET", "/dashboard", Handler::Dashboard),
     api("GET", "/v1/frame/{id}", Handler::Frame),
     api("POST", "/v1/sellers", Handler::CreateSeller),
+    api(
+        "POST",
+        "/v1/sellers/{id}/reset_keys",
+        Handler::ResetKeys,
+    ),
     api("POST", "/v1/payment_requests", Handler::CreateRequest),
     api("GET", "/v1/payment_requests", Handler::ListRequests),
     api("GET", "/v1/payment_requests/{id}", Handler::GetRequest),
@@ -80,7 +91,13 @@ pub const ROUTES: &[Route] = &[
         "/v1/payment_requests/{id}/public",
         Handler::GetPublic,
     ),
+    api(
+        "GET",
+        "/v1/payment_requests/{id}/events",
+        Handler::ListEvents,
+    ),
     api("POST", "/v1/payment_requests/{id}/pay", Handler::Pay),
+    api("POST", "/v1/payment_requests/{id}/unlock", Handler::Unlock),
     api("POST", "/v1/payment_requests/{id}/cancel", Handler::Cancel),
     api(
         "POST",

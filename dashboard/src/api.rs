@@ -116,15 +116,5 @@ pub fn segment(id: &str) -> String {
     encode(id)
 }
 
-/// A fresh idempotency key: 128 random bits in hex.
-pub fn new_idempotency_key() -> String {
-    let mut bytes = [0u8; 16];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    if bytes == [0; 16] {
-        let seed = (js_sys::Math::random() * 1e15) as u64 ^ js_sys::Date::now() as u64;
-        bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// A fresh idempotency key (one helper for the card and the dashboard).
+pub use chatpay_intl::idempotency::new_idempotency_key;

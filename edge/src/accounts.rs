@@ -7,12 +7,12 @@
 //! current time comes in from the ledger's one clock, so a test clock moves limits and key
 //! expiry too.
 
-use crate::crypto::{hex_encode, random_bytes, Keys, VAULT_KEY_VERSION};
+use crate::crypto::{hex_encode, random_bytes, Keys, VAULT_FORMAT};
 use crate::http::Fail;
 use crate::ids::{base32, KeyKind, ObjectId, SecretKey, SellerRef};
-use crate::permissions::{denied, Principal};
+use crate::permissions::{denied, Principal, Role};
 use chatpay_core::accounts::{
-    CurrencyLimits, NewAgent, NewApiKey, Page, RollKey, SellerProfile, SellerUpdate,
+    CurrencyLimits, KeyScope, NewAgent, NewApiKey, Page, RollKey, SellerProfile, SellerUpdate,
 };
 use chatpay_core::api::NewPaymentRequest;
 use chatpay_core::bank::BankAccount;
@@ -40,6 +40,8 @@ pub struct Accounts<'a> {
 struct KeyRow {
     kind: String,
     agent_id: Option<String>,
+    scope: Option<String>,
+    newest: i64,
 }
 
 #[derive(Deserialize)]
@@ -47,8 +49,14 @@ struct KeySummary {
     id: String,
     kind: String,
     agent_id: Option<String>,
+    scope: Option<String>,
     created_at: i64,
     revoked_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct KeyId {
+    id: String,
 }
 
 #[derive(Deserialize)]
@@ -97,7 +105,11 @@ pub fn bind_agent(
     principal: Option<&Principal>,
     body: Option<Value>,
 ) -> std::result::Result<Option<Value>, Fail> {
-    let Some(Principal::Agent { agent_id }) = principal else {
+    let Some(Principal {
+        role: Role::Agent { agent_id, .. },
+        ..
+    }) = principal
+    else {
         return Ok(body);
     };
     let Some(mut body) = body else {
@@ -121,20 +133,32 @@ pub fn bind_agent(
 }
 
 /// Whose live key has this hash at `now`: revoked keys and rolled secrets past their
-/// overlap are nobody's.
+/// overlap are nobody's. A secret is its key's newest when no later secret was issued for
+/// the same key id (by a roll or a reset); a key from before key ids has only one.
 pub fn principal(sql: &SqlStorage, hash: &str, now: i64) -> Result<Option<Principal>> {
     let row = sql
         .exec(
-            "SELECT kind, agent_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+            "SELECT kind, agent_id, scope,
+                    (id IS NULL OR rowid = (SELECT MAX(k.rowid) FROM api_keys k WHERE k.id = api_keys.id)) AS newest
+             FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
             vec![hash.into(), now.into()],
         )?
         .to_array::<KeyRow>()?
         .into_iter()
         .next();
-    Ok(row.and_then(|r| match (r.kind.as_str(), r.agent_id) {
-        ("secret", _) => Some(Principal::Seller),
-        ("restricted", Some(agent_id)) => Some(Principal::Agent { agent_id }),
-        _ => None,
+    Ok(row.and_then(|r| {
+        let role = match (r.kind.as_str(), r.agent_id) {
+            ("secret", _) => Role::Seller,
+            ("restricted", Some(agent_id)) => Role::Agent {
+                agent_id,
+                all: r.scope.as_deref() == Some(KeyScope::All.as_str()),
+            },
+            _ => return None,
+        };
+        Some(Principal {
+            role,
+            newest: r.newest != 0,
+        })
     }))
 }
 
@@ -197,10 +221,11 @@ impl<'a> Accounts<'a> {
             account.vault_plaintext().expose().as_bytes(),
         );
         self.sql.exec(
-            "INSERT INTO bank_accounts (id, key_version, sealed, type, country, last4, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO bank_accounts (id, key_version, key_id, sealed, type, country, last4, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 id.clone().into(),
-                VAULT_KEY_VERSION.into(),
+                VAULT_FORMAT.into(),
+                self.keys.vault_key_id().into(),
                 hex_encode(&sealed).into(),
                 account.kind().into(),
                 account.country().into(),
@@ -315,7 +340,7 @@ impl<'a> Accounts<'a> {
             .to_array::<LimitRow>()?
             .into_iter()
             .filter_map(|r| {
-                let currency = Currency::parse(&r.currency)?;
+                let currency = Currency::parse_stored(&r.currency)?;
                 let amount = |m: Option<i64>| m.map(|m| Amount::from_minor(m as u64, currency));
                 Some((
                     currency,
@@ -485,7 +510,8 @@ impl<'a> Accounts<'a> {
         self.sql
             .exec(
                 &format!(
-                    "SELECT id, MIN(kind) AS kind, MIN(agent_id) AS agent_id, MIN(created_at) AS created_at, MAX(revoked_at) AS revoked_at
+                    "SELECT id, MIN(kind) AS kind, MIN(agent_id) AS agent_id, MIN(scope) AS scope, MIN(created_at) AS created_at,
+                            CASE WHEN SUM(revoked_at IS NULL) > 0 THEN NULL ELSE MAX(revoked_at) END AS revoked_at
                      FROM api_keys {filter} GROUP BY id ORDER BY MIN(kind) <> 'secret', MIN(created_at), id"
                 ),
                 args,
@@ -503,11 +529,19 @@ impl<'a> Accounts<'a> {
     }
 
     fn key_json(&self, k: &KeySummary) -> Value {
+        // The seller's secret key reaches everything; a restricted key from before scopes
+        // reaches its own agent's requests.
+        let scope = match (k.kind.as_str(), k.scope.as_deref()) {
+            ("secret", _) => KeyScope::All.as_str(),
+            (_, Some(s)) => s,
+            (_, None) => KeyScope::Own.as_str(),
+        };
         json!({
             "id": k.id,
             "object": "api_key",
             "kind": k.kind,
             "agent_id": k.agent_id,
+            "scope": scope,
             "created_at": rfc3339(k.created_at),
             "revoked_at": k.revoked_at.map(rfc3339),
             "livemode": self.livemode,
@@ -519,16 +553,18 @@ impl<'a> Accounts<'a> {
         id: &str,
         kind: KeyKind,
         agent_id: Option<&str>,
+        scope: Option<&str>,
     ) -> std::result::Result<String, Fail> {
-        let secret = SecretKey::generate_kind(kind, self.seller_ref()?, None, self.keys);
+        let secret = SecretKey::generate_kind(kind, self.seller_ref()?, self.keys);
         self.sql.exec(
-            "INSERT INTO api_keys (key_hash, kind, created_at, id, agent_id) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO api_keys (key_hash, kind, created_at, id, agent_id, scope) VALUES (?, ?, ?, ?, ?, ?)",
             vec![
                 crate::crypto::key_hash(&secret).into(),
                 kind.as_str().into(),
                 self.now.into(),
                 id.into(),
                 agent_id.into(),
+                scope.into(),
             ],
         )?;
         Ok(secret)
@@ -546,7 +582,12 @@ impl<'a> Accounts<'a> {
             .param("agent_id"));
         }
         let id = ObjectId::generate("key_", self.seller_ref()?, self.keys).id;
-        let secret = self.insert_secret(&id, KeyKind::Restricted, Some(&new.agent_id))?;
+        let secret = self.insert_secret(
+            &id,
+            KeyKind::Restricted,
+            Some(&new.agent_id),
+            Some(new.scope.as_str()),
+        )?;
         let mut object = self.key_json(&self.key(Some(&id))?);
         object["secret_key"] = Value::String(secret);
         Ok(object)
@@ -582,6 +623,28 @@ impl<'a> Accounts<'a> {
         Ok(self.key_json(&self.key(Some(&key.id))?))
     }
 
+    /// `POST /v1/sellers/{id}/reset_keys`: every secret of every key is revoked, and the
+    /// seller's secret key (same `key_` id) gets one new secret, returned here only.
+    pub fn reset_keys(&self) -> std::result::Result<String, Fail> {
+        self.ensure_key_ids()?;
+        let id = self
+            .sql
+            .exec(
+                "SELECT id FROM api_keys WHERE kind = 'secret' ORDER BY rowid LIMIT 1",
+                None,
+            )?
+            .to_array::<KeyId>()?
+            .into_iter()
+            .next()
+            .map(|k| k.id)
+            .ok_or_else(|| Fail::internal("the seller has no secret key"))?;
+        self.sql.exec(
+            "UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL",
+            vec![self.now.into()],
+        )?;
+        self.insert_secret(&id, KeyKind::Secret, None, None)
+    }
+
     /// `POST /v1/keys/{id}/roll`: a new secret for the same key id. Every older secret of the
     /// key works until `overlap_hours` from now (or its own earlier end), then answers 401.
     pub fn roll_key(
@@ -609,7 +672,8 @@ impl<'a> Accounts<'a> {
             "UPDATE api_keys SET expires_at = MIN(COALESCE(expires_at, ?), ?) WHERE id = ? AND revoked_at IS NULL",
             vec![until.into(), until.into(), key.id.clone().into()],
         )?;
-        let secret = self.insert_secret(&key.id, kind, key.agent_id.as_deref())?;
+        let secret =
+            self.insert_secret(&key.id, kind, key.agent_id.as_deref(), key.scope.as_deref())?;
         let mut object = self.key_json(&key);
         object["secret_key"] = Value::String(secret);
         object["previous_secret_expires_at"] = Value::String(rfc3339(until));

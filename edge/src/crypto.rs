@@ -6,47 +6,132 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use worker::Env;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The vault key version written with every new entry; bump it when `VAULT_KEY` rotates
-/// (old entries keep naming the version that sealed them).
-pub const VAULT_KEY_VERSION: i64 = 1;
+/// The vault's entry format, stored with every entry: AES-256-GCM under a per-seller HKDF
+/// key, nonce first. Which key sealed an entry is its `key_id` (see [`VaultKey::id`]).
+pub const VAULT_FORMAT: i64 = 1;
+
+/// One vault key and its public name: the first 8 bytes of an HMAC of a fixed label under
+/// the key, so an entry names the key that sealed it without revealing anything about it.
+#[derive(Clone)]
+pub struct VaultKey {
+    key: [u8; 32],
+    id: String,
+}
+
+impl VaultKey {
+    fn new(key: [u8; 32]) -> VaultKey {
+        let id = hex_encode(&hmac(&key, &[b"chatpay vault key id"])[..8]);
+        VaultKey { key, id }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn cipher(&self, seller_id: &str) -> Aes256Gcm {
+        let hk = Hkdf::<Sha256>::new(Some(b"chatpay vault v1"), &self.key);
+        let mut okm = [0u8; 32];
+        hk.expand(seller_id.as_bytes(), &mut okm)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        Aes256Gcm::new(&okm.into())
+    }
+}
 
 /// Secrets from the Worker's environment (`wrangler secret put` in production,
 /// `edge/.dev.vars` locally).
+#[derive(Clone)]
 pub struct Keys {
     id_key: [u8; 32],
-    vault_key: [u8; 32],
+    vault: VaultKey,
+    /// `VAULT_KEY_PREVIOUS`, during a rotation: it still opens entries, which are then
+    /// sealed again under `VAULT_KEY`.
+    vault_previous: Option<VaultKey>,
     fingerprint_key: [u8; 32],
     pub admin_key: String,
 }
 
-fn hex32(env: &Env, name: &str) -> Result<[u8; 32], String> {
-    let text = env
-        .secret(name)
-        .map(|s| s.to_string())
-        .map_err(|_| format!("secret {name} is not set"))?;
-    let bytes = hex_decode(text.trim()).ok_or_else(|| format!("secret {name} is not hex"))?;
-    bytes
-        .try_into()
-        .map_err(|_| format!("secret {name} must be 32 bytes (64 hex characters)"))
+/// Why the edge's secrets are unusable. The detail goes to the log only: callers get the
+/// generic 500, so nobody learns which secret is missing.
+pub struct Misconfigured(pub String);
+
+fn secret_text(env: &Env, name: &str) -> Option<String> {
+    env.secret(name).ok().map(|s| s.to_string())
+}
+
+/// A 32-byte key given as exactly 64 hex digits, nothing else (no sign, no spaces, no
+/// prefix), and not one repeated byte (`00...`, `ff...`), which is a placeholder, not a key.
+fn parse_key(name: &str, text: &str) -> Result<[u8; 32], Misconfigured> {
+    let bytes = hex_decode(text).ok_or_else(|| {
+        Misconfigured(format!(
+            "secret {name} must be exactly 64 hex digits (32 bytes)"
+        ))
+    })?;
+    let key: [u8; 32] = bytes.try_into().map_err(|_| {
+        Misconfigured(format!(
+            "secret {name} must be exactly 64 hex digits (32 bytes)"
+        ))
+    })?;
+    if key.iter().all(|&b| b == key[0]) {
+        return Err(Misconfigured(format!(
+            "secret {name} is one byte repeated; generate it with `openssl rand -hex 32`"
+        )));
+    }
+    Ok(key)
+}
+
+fn required_key(env: &Env, name: &str) -> Result<[u8; 32], Misconfigured> {
+    let text = secret_text(env, name)
+        .ok_or_else(|| Misconfigured(format!("secret {name} is not set")))?;
+    parse_key(name, &text)
 }
 
 impl Keys {
-    pub fn from_env(env: &Env) -> Result<Keys, String> {
-        let admin_key = env
-            .secret("PLATFORM_ADMIN_KEY")
-            .map(|s| s.to_string())
-            .map_err(|_| "secret PLATFORM_ADMIN_KEY is not set".to_string())?;
-        if admin_key.len() < 32 {
-            return Err("secret PLATFORM_ADMIN_KEY must be at least 32 characters".into());
+    pub fn from_env(env: &Env) -> Result<Keys, Misconfigured> {
+        let admin_key = secret_text(env, "PLATFORM_ADMIN_KEY")
+            .ok_or_else(|| Misconfigured("secret PLATFORM_ADMIN_KEY is not set".into()))?;
+        if admin_key.len() < 32 || admin_key.chars().all(|c| Some(c) == admin_key.chars().next())
+        {
+            return Err(Misconfigured(
+                "secret PLATFORM_ADMIN_KEY must be at least 32 random characters".into(),
+            ));
+        }
+        let id_key = required_key(env, "ID_KEY")?;
+        let vault_key = required_key(env, "VAULT_KEY")?;
+        let fingerprint_key = required_key(env, "FINGERPRINT_KEY")?;
+        let vault_previous = match secret_text(env, "VAULT_KEY_PREVIOUS") {
+            Some(text) if !text.is_empty() => Some(parse_key("VAULT_KEY_PREVIOUS", &text)?),
+            _ => None,
+        };
+        // One key doing two jobs would let one leak break both (and a copied line in a
+        // secrets file is an easy mistake), so every key must differ from every other.
+        let named: Vec<(&str, &[u8; 32])> = [
+            ("ID_KEY", Some(&id_key)),
+            ("VAULT_KEY", Some(&vault_key)),
+            ("FINGERPRINT_KEY", Some(&fingerprint_key)),
+            ("VAULT_KEY_PREVIOUS", vault_previous.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(n, k)| k.map(|k| (n, k)))
+        .collect();
+        for (i, (a, ka)) in named.iter().enumerate() {
+            for (b, kb) in &named[i + 1..] {
+                if ct_eq(*ka, *kb) {
+                    return Err(Misconfigured(format!(
+                        "secrets {a} and {b} are the same key; each must be its own"
+                    )));
+                }
+            }
         }
         Ok(Keys {
-            id_key: hex32(env, "ID_KEY")?,
-            vault_key: hex32(env, "VAULT_KEY")?,
-            fingerprint_key: hex32(env, "FINGERPRINT_KEY")?,
+            id_key,
+            vault: VaultKey::new(vault_key),
+            vault_previous: vault_previous.map(VaultKey::new),
+            fingerprint_key,
             admin_key,
         })
     }
@@ -72,22 +157,21 @@ impl Keys {
         hex_encode(&self.id_mac(b"idempotency-body", canonical))
     }
 
-    fn seller_vault_cipher(&self, seller_id: &str) -> Aes256Gcm {
-        let hk = Hkdf::<Sha256>::new(Some(b"chatpay vault v1"), &self.vault_key);
-        let mut okm = [0u8; 32];
-        hk.expand(seller_id.as_bytes(), &mut okm)
-            .expect("32 bytes is a valid HKDF-SHA256 output length");
-        Aes256Gcm::new(&okm.into())
+    /// The id of the key new entries are sealed under.
+    pub fn vault_key_id(&self) -> &str {
+        self.vault.id()
     }
 
-    /// AES-256-GCM with a fresh 96-bit nonce stored in front of the ciphertext.
-    /// AAD binds the entry to its seller and token, so entries cannot be swapped.
+    /// AES-256-GCM under the current vault key, with a fresh 96-bit nonce stored in front of
+    /// the ciphertext. AAD binds the entry to its seller and token, so entries cannot be
+    /// swapped. Store [`Keys::vault_key_id`] beside it.
     pub fn seal(&self, seller_id: &str, token: &str, plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; 12];
         random_bytes(&mut nonce);
         let aad = vault_aad(seller_id, token);
         let sealed = self
-            .seller_vault_cipher(seller_id)
+            .vault
+            .cipher(seller_id)
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
@@ -99,19 +183,35 @@ impl Keys {
         [nonce.as_slice(), &sealed].concat()
     }
 
-    #[allow(dead_code)] // for charging a saved token; kept beside `seal` so the pair stays in step
-    pub fn open(&self, seller_id: &str, token: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+    /// Opens an entry with the key named by `key_id` (the current or the previous key). An
+    /// entry from before key ids (`None`) is tried under both. Answers the plaintext and
+    /// whether it was sealed under the previous key, and so should be sealed again.
+    pub fn open(
+        &self,
+        seller_id: &str,
+        token: &str,
+        sealed: &[u8],
+        key_id: Option<&str>,
+    ) -> Option<(Vec<u8>, bool)> {
         let (nonce, ciphertext) = sealed.split_at_checked(12)?;
         let aad = vault_aad(seller_id, token);
-        self.seller_vault_cipher(seller_id)
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: &aad,
-                },
-            )
-            .ok()
+        let candidates = [(Some(&self.vault), false), (self.vault_previous.as_ref(), true)];
+        candidates.into_iter().find_map(|(key, previous)| {
+            let key = key?;
+            if key_id.is_some_and(|id| id != key.id()) {
+                return None;
+            }
+            key.cipher(seller_id)
+                .decrypt(
+                    Nonce::from_slice(nonce),
+                    Payload {
+                        msg: ciphertext,
+                        aad: &aad,
+                    },
+                )
+                .ok()
+                .map(|plain| (plain, previous))
+        })
     }
 }
 
@@ -127,9 +227,9 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// Constant-time equality for secrets of public length.
+/// Constant-time equality for secrets of public length (`subtle`).
 pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 /// SHA-256 of an API key: what the ledger stores instead of the key.
@@ -151,12 +251,23 @@ pub fn hex_encode(bytes: &[u8]) -> String {
     s
 }
 
+/// Strict hex: an even number of `0-9 a-f A-F` digits and nothing else. (`from_str_radix`
+/// would also take a `+` sign, so `+0+0...` would read as zero bytes.)
 pub fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() % 2 != 0 {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+    bytes
+        .chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
         .collect()
 }

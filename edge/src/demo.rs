@@ -1,6 +1,7 @@
 //! The local demo: a seeded seller and two open requests, and the demo chat page
 //! (`index.html`) served at `http://localhost:PORT/` while the card's iframe comes from
-//! `http://127.0.0.1:PORT`, two origins as on a real site. Exists only with `DEMO_MODE=true`.
+//! `http://127.0.0.1:PORT`, two origins as on a real site. Exists only in the wrangler
+//! environment `demo` (`wrangler dev --env demo`).
 
 use crate::crypto::Keys;
 use crate::http::{json, Fail};
@@ -15,15 +16,21 @@ use worker::{
 };
 
 const PAGE: &str = include_str!("../../index.html");
+const SCRIPT: &str = include_str!("../../demo/chat.js");
+const STYLE: &str = include_str!("../../demo/chat.css");
+
+/// The `DEMO_MODE` var of the wrangler environment `demo`: a JSON object
+/// `{"enabled": true}`. workers-rs cannot tell a secret from a string var, and `.dev.vars`
+/// is the secrets channel, so a string `DEMO_MODE` (from a secret or a stray var) is
+/// ignored; only `wrangler dev --env demo` turns the demo on.
+#[derive(Deserialize)]
+struct DemoMode {
+    enabled: bool,
+}
 
 fn enabled(env: &Env) -> bool {
-    env.var("DEMO_MODE")
-        .map(|v| v.to_string() == "true")
-        .unwrap_or(false)
-        || env
-            .secret("DEMO_MODE")
-            .map(|v| v.to_string() == "true")
-            .unwrap_or(false)
+    env.object_var::<DemoMode>("DEMO_MODE")
+        .is_ok_and(|mode| mode.enabled)
 }
 
 fn not_found() -> Fail {
@@ -156,11 +163,34 @@ pub async fn page(req: &Request, env: &Env, _keys: &Keys) -> Outcome {
         .replace("{{CLIENT_SECRET_1}}", &state.requests[0].1)
         .replace("{{REQUEST_2}}", &state.requests[1].0)
         .replace("{{CLIENT_SECRET_2}}", &state.requests[1].1);
-    Ok(crate::http::text_response(
-        200,
-        html,
-        "text/html; charset=utf-8",
-    ))
+    let mut response = crate::http::text_response(200, html, "text/html; charset=utf-8");
+    // The card page's policy, plus the edge's origin for the loader and the card's frame:
+    // nothing inline runs, nothing else loads, nobody frames the chat.
+    response.headers_mut().set(
+        "content-security-policy",
+        &format!(
+            "default-src 'none'; script-src 'self' {edge_origin}; style-src 'self'; frame-src {edge_origin}; \
+             connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        ),
+    )?;
+    response
+        .headers_mut()
+        .set("referrer-policy", "no-referrer")?;
+    Ok(response)
+}
+
+/// `GET /demo/chat.js` and `/demo/chat.css`: the demo page's script and styles, as files so
+/// the page needs no inline code.
+pub fn asset(path: &str, env: &Env) -> Outcome {
+    if !enabled(env) {
+        return Err(not_found());
+    }
+    let (body, content_type) = if path.ends_with(".js") {
+        (SCRIPT, "text/javascript; charset=utf-8")
+    } else {
+        (STYLE, "text/css; charset=utf-8")
+    };
+    Ok(crate::http::text_response(200, body.into(), content_type))
 }
 
 /// Remembers the latest demo seed (nothing else).

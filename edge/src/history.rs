@@ -33,14 +33,21 @@ fn decimal(minor: i128, exponent: u32) -> String {
 }
 
 impl Ledger<'_> {
+    /// The filtered list; a key limited to one agent (`only_agent`) sees that agent's
+    /// requests only, whatever the filters say.
     pub(crate) fn list(
         &self,
         seller: &SellerRow,
         pairs: &[(String, String)],
+        only_agent: Option<&str>,
     ) -> Result<Value, Fail> {
         let q = ListQuery::parse(pairs)?;
         let mut sql = format!("SELECT {REQUEST_COLUMNS} FROM payment_requests WHERE 1 = 1");
         let mut args: Vec<SqlStorageValue> = Vec::new();
+        if let Some(agent) = only_agent {
+            sql += " AND agent_id = ?";
+            args.push(agent.into());
+        }
         if !q.status.is_empty() {
             let mut stored: Vec<&str> = q.status.iter().map(|s| s.as_str()).collect();
             if q.status.contains(&Status::Requested) {
@@ -92,7 +99,11 @@ impl Ledger<'_> {
             args.push(format!("%{escaped}%").into());
         }
         if let Some(after) = &q.starting_after {
-            let cursor = self.load_request(Some(after)).map_err(|_| {
+            let cursor = self
+                .load_request(Some(after))
+                .ok()
+                .filter(|c| only_agent.is_none_or(|a| c.agent_id.as_deref() == Some(a)))
+                .ok_or_else(|| {
                 Fail::invalid(
                     "resource_missing",
                     "`starting_after` is not a payment request of this seller.",
@@ -156,7 +167,7 @@ impl Ledger<'_> {
         let rows: Vec<Value> = sums
             .into_iter()
             .map(|((group, currency), s)| {
-                let e = Currency::parse(&currency).map_or(2, Currency::exponent);
+                let e = Currency::parse_stored(&currency).map_or(2, Currency::exponent);
                 let average = (s.count > 0).then(|| {
                     let mut avg = (Decimal::from_i128_with_scale(s.gross, e)
                         / Decimal::from(s.count))
@@ -186,27 +197,34 @@ impl Ledger<'_> {
 }
 
 /// The report as CSV: `group,currency,gross,refunds,net,count,average`.
+///
+/// Spreadsheets run a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as
+/// a formula, and `group` holds text a seller's staff or API callers chose (agent ids), so
+/// such a cell gets a leading `'`. Cells holding `"`, `,`, CR or LF are quoted. Numeric
+/// columns are ours and stay as they are.
 pub fn revenue_csv(report: &Value) -> String {
-    let field = |v: &Value| {
-        let text = match v {
-            Value::String(s) => s.clone(),
-            Value::Null => String::new(),
-            other => other.to_string(),
-        };
-        if text.contains([',', '"', '\n']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let quote = |cell: String| {
+        if cell.contains(['"', ',', '\r', '\n']) {
+            format!("\"{}\"", cell.replace('"', "\"\""))
         } else {
-            text
+            cell
         }
     };
     let mut out = String::from("group,currency,gross,refunds,net,count,average\n");
     for row in report["rows"].as_array().into_iter().flatten() {
-        let cells: Vec<String> = [
-            "group", "currency", "gross", "refunds", "net", "count", "average",
-        ]
-        .iter()
-        .map(|k| field(&row[*k]))
-        .collect();
+        let mut cells = Vec::with_capacity(7);
+        for k in ["group", "currency", "gross", "refunds", "net", "count", "average"] {
+            let mut cell = text(&row[k]);
+            if k == "group" && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                cell.insert(0, '\'');
+            }
+            cells.push(quote(cell));
+        }
         out += &cells.join(",");
         out.push('\n');
     }

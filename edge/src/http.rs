@@ -10,12 +10,15 @@ use worker::{Headers, Response};
 pub struct Fail {
     pub http: u16,
     pub error: ApiError,
+    /// Seconds for a `Retry-After` header (429s).
+    pub retry_after: Option<u32>,
 }
 
 impl Fail {
     pub fn new(http: u16, kind: &str, code: &str, message: impl Into<String>) -> Fail {
         Fail {
             http,
+            retry_after: None,
             error: ApiError {
                 kind: kind.into(),
                 code: code.into(),
@@ -93,14 +96,35 @@ impl Fail {
         Fail::new(500, "api_error", "internal_error", message)
     }
 
+    /// 429 `rate_limited`: try again after `seconds`.
+    pub fn rate_limited(message: impl Into<String>, seconds: u32) -> Fail {
+        let mut f = Fail::new(429, "rate_limit_error", "rate_limited", message);
+        f.retry_after = Some(seconds);
+        f
+    }
+
     pub fn into_response(self) -> Response {
-        json(self.http, &ErrorBody { error: self.error })
+        let mut response = json(self.http, &ErrorBody { error: self.error });
+        if let Some(seconds) = self.retry_after {
+            let _ = response
+                .headers_mut()
+                .set("retry-after", &seconds.to_string());
+        }
+        response
     }
 }
 
 impl From<FieldError> for Fail {
     fn from(e: FieldError) -> Fail {
         Fail::invalid(e.code, e.message).param(e.param)
+    }
+}
+
+impl From<crate::crypto::Misconfigured> for Fail {
+    fn from(e: crate::crypto::Misconfigured) -> Fail {
+        // Which secret is wrong is for the operator's log, never for an unauthenticated caller.
+        worker::console_error!("edge misconfigured: {}", e.0);
+        Fail::internal("An internal error occurred.")
     }
 }
 

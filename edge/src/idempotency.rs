@@ -1,11 +1,17 @@
 //! `Idempotency-Key` records, kept 24 hours in the seller's ledger.
 //!
-//! A key is scoped to the credential and the path. The request body is compared by a MAC of
-//! its canonical JSON (the raw body may hold a card number and is never stored). A key whose
-//! first request is still running answers 409; a key reused with another body answers 422.
+//! A key is scoped to the credential, the route and the path's id, so every spelling of a
+//! path (`/refunds`, `/refunds/`, `//v1/...`) shares one scope. Neither the caller's key nor
+//! the request body is stored: the key may be anything (a card number included) and the body
+//! may hold one, so only MACs are kept. A key whose first request is still running answers
+//! 409; a key reused with another body answers 422.
+//!
+//! Buyers (client-secret calls) can reach a seller's storage without an account, so what
+//! they may leave there is bounded: see [`stores`] and [`has_room`].
 
+use crate::crypto::{hex_encode, Keys};
 use crate::http::Fail;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::SqlStorage;
 
@@ -15,12 +21,44 @@ pub const RETENTION_SECONDS: i64 = 24 * 60 * 60;
 const ABANDONED_AFTER_SECONDS: i64 = 120;
 /// `http_status` of a record whose first request is still running.
 const IN_PROGRESS: i64 = 0;
+/// Records kept per client secret. Past this a buyer's new key is treated as absent: the
+/// call still runs, but leaves nothing behind.
+pub const MAX_BUYER_RECORDS: i64 = 50;
 
-/// What the Worker hands over: the scope (credential hash and path) and the caller's key.
-#[derive(Clone, Debug, serde::Serialize, Deserialize)]
+/// What the Worker hands over: MACs only, never the caller's key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IdempotencyKey {
+    /// SHA-256 of the credential that made the call (a key's hash, or a client secret's).
+    pub credential: String,
+    /// The credential, the route pattern and the path's id.
     pub scope: String,
+    /// HMAC of the scope and the caller's key under `ID_KEY`.
     pub key: String,
+    /// A client-secret (buyer) call: it stores less.
+    pub buyer: bool,
+}
+
+impl IdempotencyKey {
+    /// The key for a call on `route` (`POST /v1/payment_requests/{id}/refunds`) with the
+    /// path's id, made with `credential` (a hash), carrying the caller's `raw` key.
+    pub fn new(keys: &Keys, credential: &str, route: &str, id: &str, raw: &str, buyer: bool) -> Self {
+        let scope = format!("{credential}:{route}:{id}");
+        let key = mac(keys, &scope, raw);
+        IdempotencyKey {
+            credential: credential.to_owned(),
+            scope,
+            key,
+            buyer,
+        }
+    }
+}
+
+/// The stored form of a caller's key: an HMAC bound to its scope.
+pub fn mac(keys: &Keys, scope: &str, raw: &str) -> String {
+    hex_encode(&keys.id_mac(
+        b"idempotency-key",
+        format!("{scope}\0{raw}").as_bytes(),
+    ))
 }
 
 pub struct Replay {
@@ -34,6 +72,11 @@ struct Row {
     body_mac: String,
     http_status: i64,
     response: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
 }
 
 /// JSON with object keys sorted at every level, whatever the map implementation.
@@ -100,6 +143,39 @@ pub fn lookup(
     }))
 }
 
+/// Whether an answer with this status is kept for replay. Our own 5xx faults never are (a
+/// retry runs again), nor validation failures. For buyers, only answers that moved something
+/// (and a pay's 402, which the card replays on a network retry): a 404, 409 or 429 costs the
+/// seller nothing to answer again, so a buyer cannot turn them into stored rows.
+pub fn stores(idem: &IdempotencyKey, http: u16) -> bool {
+    match http {
+        400 => false,
+        h if h >= 500 => false,
+        404 | 409 | 429 if idem.buyer => false,
+        _ => true,
+    }
+}
+
+/// Whether this credential may add a record: sellers always; a client secret up to
+/// [`MAX_BUYER_RECORDS`] live records.
+pub fn has_room(sql: &SqlStorage, idem: &IdempotencyKey, now: i64) -> Result<bool, Fail> {
+    if !idem.buyer {
+        return Ok(true);
+    }
+    let n = sql
+        .exec(
+            "SELECT COUNT(*) AS n FROM idempotency WHERE credential = ? AND created_at > ?",
+            vec![
+                idem.credential.clone().into(),
+                (now - RETENTION_SECONDS).into(),
+            ],
+        )?
+        .to_array::<Count>()?
+        .first()
+        .map_or(0, |c| c.n);
+    Ok(n < MAX_BUYER_RECORDS)
+}
+
 /// Claims the key before the operation's first `.await`.
 pub fn begin(
     sql: &SqlStorage,
@@ -112,27 +188,28 @@ pub fn begin(
         vec![(now - RETENTION_SECONDS).into()],
     )?;
     sql.exec(
-        "INSERT INTO idempotency (scope, key, body_mac, http_status, response, created_at) VALUES (?, ?, ?, ?, NULL, ?)",
+        "INSERT INTO idempotency (scope, key, body_mac, http_status, response, created_at, credential) VALUES (?, ?, ?, ?, NULL, ?, ?)",
         vec![
             idem.scope.clone().into(),
             idem.key.clone().into(),
             body_mac.into(),
             IN_PROGRESS.into(),
             now.into(),
+            idem.credential.clone().into(),
         ],
     )?;
     Ok(())
 }
 
-/// Saves the response for replay. Our own 5xx faults release the key instead, so a retry
-/// with the same key runs again.
+/// Saves the response for replay, or releases the key when [`stores`] says the answer is
+/// not kept, so a retry with the same key runs again.
 pub fn finish(
     sql: &SqlStorage,
     idem: &IdempotencyKey,
     http: u16,
     body: &str,
 ) -> worker::Result<()> {
-    if http >= 500 {
+    if !stores(idem, http) {
         sql.exec(
             "DELETE FROM idempotency WHERE scope = ? AND key = ?",
             vec![idem.scope.clone().into(), idem.key.clone().into()],

@@ -214,23 +214,15 @@ impl SecretKey {
         }
     }
 
-    /// A new secret key; `seed` makes it reproducible (idempotent seller creation), else random.
-    pub fn generate(seller: SellerRef, seed: Option<&[u8; 32]>, keys: &Keys) -> String {
-        Self::generate_kind(KeyKind::Secret, seller, seed, keys)
+    /// A new, random secret key.
+    pub fn generate(seller: SellerRef, keys: &Keys) -> String {
+        Self::generate_kind(KeyKind::Secret, seller, keys)
     }
 
-    pub fn generate_kind(
-        kind: KeyKind,
-        seller: SellerRef,
-        seed: Option<&[u8; 32]>,
-        keys: &Keys,
-    ) -> String {
+    pub fn generate_kind(kind: KeyKind, seller: SellerRef, keys: &Keys) -> String {
         let mut payload = [0u8; SELLER_LEN + KEY_RANDOM];
         payload[..SELLER_LEN].copy_from_slice(&seller.0);
-        match seed {
-            Some(s) => payload[SELLER_LEN..].copy_from_slice(&s[16..16 + KEY_RANDOM]),
-            None => random_bytes(&mut payload[SELLER_LEN..]),
-        }
+        random_bytes(&mut payload[SELLER_LEN..]);
         let prefix = Self::prefix(kind, seller.mode());
         let t = tag(keys, prefix, &payload, KEY_TAG_LEN);
         format!("{prefix}{}", base32(&[payload.as_slice(), &t].concat()))

@@ -6,11 +6,11 @@
 //! Durable Object SQLite refuses `BEGIN`; the object's input gate does the rest.
 
 use crate::accounts::{self, Accounts};
-use crate::crypto::{hex_encode, Keys, VAULT_KEY_VERSION};
+use crate::crypto::{hex_encode, Keys, VAULT_FORMAT};
 use crate::http::{json, Fail};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::ids::{client_secret, ObjectId, SellerRef};
-use crate::permissions::{self, Principal};
+use crate::permissions::{self, Principal, Role};
 use crate::processor::{Authorization, Outcome, Processor, Sandbox};
 use crate::schema;
 use chatpay_core::api::{
@@ -57,6 +57,10 @@ pub enum Op {
     ListKeys,
     RevokeKey,
     RollKey,
+    // Issue 6: the platform's key reset, a request's events, and unlocking card attempts.
+    ResetKeys,
+    ListEvents,
+    Unlock,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -136,6 +140,11 @@ impl Command {
     }
 }
 
+/// Declines on one request before it takes no more card attempts (until unlocked).
+pub const MAX_DECLINES: i64 = 5;
+/// Different cards declined on one request before it takes no more attempts.
+pub const MAX_CARDS: i64 = 3;
+
 /// The response header that carries the seller's allowed origins back to the Worker, which
 /// turns it into CORS headers and strips it.
 pub const ORIGINS_HEADER: &str = "x-chatpay-allowed-origins";
@@ -145,6 +154,10 @@ pub struct SellerLedger {
     state: State,
     env: Env,
     migrated: Cell<bool>,
+    /// Whether vault entries may still be sealed under another key (see `vault`).
+    resealing: Cell<bool>,
+    /// Whether migration 5's second half may still be due (see `redact`).
+    redacting: Cell<bool>,
     /// Requests whose pay is running in this instance. A `processing` request not in here
     /// was claimed by an instance that died mid-pay (a restart or eviction).
     in_flight: RefCell<HashSet<String>>,
@@ -156,6 +169,8 @@ impl DurableObject for SellerLedger {
             state,
             env,
             migrated: Cell::new(false),
+            resealing: Cell::new(true),
+            redacting: Cell::new(true),
             in_flight: RefCell::new(HashSet::new()),
         }
     }
@@ -166,6 +181,9 @@ impl DurableObject for SellerLedger {
             Ok(l) => l,
             Err(fail) => return Ok(fail.into_response()),
         };
+        if let Err(fail) = self.finish_redaction(&ledger).await {
+            return Ok(fail.into_response());
+        }
         // Timers that fell due run before anything reads, so expiry holds on every read.
         if let Err(fail) = ledger.run_due_timers() {
             return Ok(fail.into_response());
@@ -184,6 +202,9 @@ impl DurableObject for SellerLedger {
             Ok(l) => l,
             Err(fail) => return Ok(fail.into_response()),
         };
+        if let Err(fail) = self.finish_redaction(&ledger).await {
+            return Ok(fail.into_response());
+        }
         if let Err(fail) = ledger.run_due_timers() {
             return Ok(fail.into_response());
         }
@@ -194,12 +215,14 @@ impl DurableObject for SellerLedger {
 
 impl SellerLedger {
     fn ledger(&self, via: &'static str) -> std::result::Result<Ledger<'_>, Fail> {
-        let keys = Keys::from_env(&self.env)
-            .map_err(|e| Fail::internal(format!("edge misconfigured: {e}")))?;
+        let keys = Keys::from_env(&self.env)?;
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
-            schema::migrate(&sql)?;
+            schema::migrate_atomically(&self.state, &sql, &keys)?;
             self.migrated.set(true);
+        }
+        if self.resealing.get() {
+            self.resealing.set(crate::vault::reseal_batch(&sql, &keys)?);
         }
         let offset = crate::lifecycle::clock_offset(&sql)?;
         Ok(Ledger {
@@ -210,6 +233,21 @@ impl SellerLedger {
             offset: Cell::new(offset),
             via: Cell::new(via),
         })
+    }
+
+    /// Migration 5's second half (`redact::finish`) must run in a transaction of its own,
+    /// after the migration's has committed: wait for that commit, then run it.
+    async fn finish_redaction(&self, ledger: &Ledger<'_>) -> std::result::Result<(), Fail> {
+        if !self.redacting.get() {
+            return Ok(());
+        }
+        if crate::redact::pending(&ledger.sql)? {
+            self.state.storage().sync().await?;
+            let sql = ledger.sql.clone();
+            schema::atomically(&self.state, move || crate::redact::finish(&sql))?;
+        }
+        self.redacting.set(false);
+        Ok(())
     }
 
     /// One alarm per object: set it to the earliest pending timer (in real time, so minus the
@@ -307,7 +345,7 @@ impl RequestRow {
     }
 
     pub(crate) fn currency(&self) -> Currency {
-        Currency::parse(&self.currency).expect("stored currencies were validated")
+        Currency::parse_stored(&self.currency).expect("stored currencies were validated, or were withdrawn since")
     }
 
     pub(crate) fn amount(&self) -> Amount {
@@ -390,30 +428,17 @@ impl Ledger<'_> {
         let now = self.clock();
         let accounts = Accounts::new(&self.sql, &self.keys, &seller.id, seller.livemode != 0, now);
         let mut command = command;
-        let mut principal = None;
-        if let Some(hash) = &command.key_hash {
-            let found = match self.principal(hash, now) {
-                Ok(Some(p)) => p,
-                Ok(None) => return (Fail::bad_credentials().into_response(), origins),
-                Err(e) => return (Fail::from(e).into_response(), origins),
-            };
-            let bound = permissions::check(command.op, &found).and_then(|()| match command.op {
-                Op::CreateRequest => accounts::bind_agent(Some(&found), command.body.take()),
-                _ => Ok(command.body.take()),
-            });
-            match bound {
-                Ok(body) => command.body = body,
-                Err(f) => return (f.into_response(), origins),
-            }
-            principal = Some(found);
-        }
+        let principal = match self.authorize(&mut command, now) {
+            Ok(p) => p,
+            Err(f) => return (f.into_response(), origins),
+        };
         let request_id = command.request_id.as_deref();
         let target = command.target.as_deref();
         // Who acts, for the event log.
-        let actor = match &principal {
-            Some(Principal::Agent { agent_id }) => format!("agent:{agent_id}"),
-            _ => "seller".to_string(),
-        };
+        let actor = principal
+            .as_ref()
+            .map_or_else(|| "seller".to_string(), Principal::actor);
+        let only_agent = principal.as_ref().and_then(Principal::only_agent);
         let result = match command.op {
             Op::InitSeller => unreachable!("handled above"),
             Op::CreateRequest => {
@@ -479,16 +504,21 @@ impl Ledger<'_> {
                         .await
                 }
             }
-            Op::List => self.list(&seller, &command.query).map(|v| json(200, &v)),
+            Op::List => self
+                .list(&seller, &command.query, only_agent)
+                .map(|v| json(200, &v)),
             Op::Timeline => target
                 .ok_or_else(|| Fail::missing("conversation"))
-                .and_then(|c| self.conversation_events(c))
-                .map(|data| {
-                    json(
-                        200,
-                        &json!({"object": "list", "data": data, "has_more": false}),
-                    )
-                }),
+                .and_then(|c| self.conversation_events(c, &command.query, only_agent))
+                .map(|v| json(200, &v)),
+            Op::ListEvents => self
+                .request_events(request_id, &command.query)
+                .map(|v| json(200, &v)),
+            Op::Unlock => {
+                self.idempotent(&command, |_| self.unlock(&seller, request_id, &actor))
+                    .await
+            }
+            Op::ResetKeys => self.reset_keys(&command, &accounts),
             Op::Revenue => self.revenue(&command.query).map(|v| json(200, &v)),
             Op::AdvanceClock => {
                 self.idempotent(&command, |b| self.advance_clock(&seller, b))
@@ -522,6 +552,57 @@ impl Ledger<'_> {
         (result.unwrap_or_else(Fail::into_response), origins)
     }
 
+    /// The key's principal, checked against the op (its rights, and whether it is a rolled
+    /// secret) and, for a restricted key, against the request the command names. A
+    /// restricted key's new requests are bound to its agent.
+    fn authorize(&self, command: &mut Command, now: i64) -> std::result::Result<Option<Principal>, Fail> {
+        let Some(hash) = &command.key_hash else {
+            return Ok(None);
+        };
+        let principal = self
+            .principal(hash, now)?
+            .ok_or_else(Fail::bad_credentials)?;
+        permissions::check(command.op, &principal)?;
+        if let (Role::Agent { agent_id, all }, Some(id)) =
+            (&principal.role, command.request_id.as_deref())
+        {
+            let row = self.load_request(Some(id))?;
+            if row.agent_id.as_deref() != Some(agent_id.as_str()) {
+                // A key limited to its agent cannot tell another agent's request from a
+                // missing one; a key that sees all may still not unlock another's.
+                if !*all {
+                    return Err(Fail::missing("payment request"));
+                }
+                if command.op == Op::Unlock {
+                    return Err(permissions::denied(
+                        "Only the seller's key or the request's own agent can unlock it.",
+                    ));
+                }
+            }
+        }
+        if command.op == Op::CreateRequest {
+            command.body = accounts::bind_agent(Some(&principal), command.body.take())?;
+        }
+        Ok(Some(principal))
+    }
+
+    /// `POST /v1/sellers/{id}/reset_keys` (platform admin): every secret of every key stops
+    /// at once, and the seller's secret key gets one new secret, shown in this answer only.
+    fn reset_keys(
+        &self,
+        command: &Command,
+        accounts: &Accounts,
+    ) -> std::result::Result<Response, Fail> {
+        if !command.admin {
+            return Err(permissions::denied("Only the platform resets a seller's keys."));
+        }
+        let secret = accounts.reset_keys()?;
+        self.event("", "seller.keys_reset", "platform", json!({}), self.clock())?;
+        let mut object = self.seller_view(accounts)?;
+        object["secret_key"] = Value::String(secret);
+        Ok(json(200, &object))
+    }
+
     pub(crate) fn seller(&self) -> Result<Option<SellerRow>> {
         Ok(self
             .sql
@@ -548,8 +629,10 @@ impl Ledger<'_> {
         accounts.seller_json(seller.to_json())
     }
 
-    /// Creates the seller once. Replaying the same creation (same body) answers the same
-    /// object; a different body for an existing seller is an idempotency conflict.
+    /// Creates the seller once. Replaying the same creation (same body) answers 200 with the
+    /// seller object and `Idempotent-Replayed: true`, never the secret key again (an operator
+    /// who lost the first answer resets the keys); a different body for an existing seller is
+    /// an idempotency conflict.
     fn init_seller(&self, command: &Command) -> std::result::Result<Response, Fail> {
         let body = command.body.clone().unwrap_or(Value::Null);
         let new = NewSeller::parse(&body)?;
@@ -567,7 +650,11 @@ impl Ledger<'_> {
                 existing.livemode != 0,
                 self.clock(),
             );
-            return Ok(json(201, &accounts.seller_json(existing.to_json())?));
+            let mut response = json(200, &accounts.seller_json(existing.to_json())?);
+            response
+                .headers_mut()
+                .set("idempotent-replayed", "true")?;
+            return Ok(response);
         }
         let key_hash = command
             .key_hash
@@ -602,7 +689,10 @@ impl Ledger<'_> {
     }
 
     /// Runs `op` under the command's Idempotency-Key, if any: replays a finished first
-    /// response, refuses a key in use or reused with another body, records the result.
+    /// response, refuses a key in use or reused with another body, records the result when
+    /// [`idempotency::stores`] keeps it. A buyer's key is treated as absent (nothing stored)
+    /// once its client secret holds [`idempotency::MAX_BUYER_RECORDS`] records, and on a
+    /// request that can no longer move (canceled, declined, expired).
     pub(crate) async fn idempotent<F>(
         &self,
         command: &Command,
@@ -612,9 +702,12 @@ impl Ledger<'_> {
         F: FnOnce(&Value) -> std::result::Result<(u16, Value), Fail>,
     {
         let body = command.body.clone().unwrap_or(Value::Null);
-        let Some(idem) = &command.idempotency else {
+        let run = |op: F| -> std::result::Result<Response, Fail> {
             let (status, value) = op(&body)?;
-            return Ok(json(status, &value));
+            Ok(json(status, &value))
+        };
+        let Some(idem) = &command.idempotency else {
+            return run(op);
         };
         let now = self.clock();
         let mac = self
@@ -623,19 +716,36 @@ impl Ledger<'_> {
         if let Some(replay) = idempotency::lookup(&self.sql, idem, &mac, now)? {
             return Ok(replayed(replay));
         }
+        if idem.buyer && (self.request_settled(command)? || !idempotency::has_room(&self.sql, idem, now)?) {
+            return run(op);
+        }
         let (status, value) = match op(&body) {
             Ok(ok) => ok,
-            Err(fail) if fail.http >= 500 || fail.http == 400 => return Err(fail),
+            Err(fail) if !idempotency::stores(idem, fail.http) => return Err(fail),
             Err(fail) => (
                 fail.http,
                 serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
                     .unwrap_or(Value::Null),
             ),
         };
-        let text = value.to_string();
-        idempotency::begin(&self.sql, idem, &mac, now)?;
-        idempotency::finish(&self.sql, idem, status, &text)?;
+        if idempotency::stores(idem, status) {
+            idempotency::begin(&self.sql, idem, &mac, now)?;
+            idempotency::finish(&self.sql, idem, status, &value.to_string())?;
+        }
         Ok(json(status, &value))
+    }
+
+    /// Whether the command's request can no longer move (canceled, declined or expired), so
+    /// a buyer's call on it leaves nothing behind. A missing request counts as settled.
+    fn request_settled(&self, command: &Command) -> std::result::Result<bool, Fail> {
+        match self.load_request(command.request_id.as_deref()) {
+            Ok(row) => Ok(matches!(
+                row.status(),
+                Status::Canceled | Status::Declined | Status::Expired
+            )),
+            Err(f) if f.http == 404 => Ok(true),
+            Err(f) => Err(f),
+        }
     }
 
     /// `SANDBOX_LATENCY_MS` (default 20): the sandbox's simulated processor round trip.
@@ -789,7 +899,9 @@ impl Ledger<'_> {
             "claim": self.claim_for(&row.id)?.map(|c| c.to_json()),
         });
         if with_events {
-            value["events"] = Value::Array(self.events_for(&row.id)?);
+            let (events, has_more) = self.newest_events(&row.id)?;
+            value["events"] = Value::Array(events);
+            value["events_has_more"] = Value::Bool(has_more);
         }
         Ok(value)
     }
@@ -927,42 +1039,27 @@ impl Ledger<'_> {
                 Fail::not_payable(status.as_str())
             });
         }
+        self.check_attempts(&row)?;
+        // Past its record budget a buyer's key is treated as absent: the pay still runs.
+        let idem = match &command.idempotency {
+            Some(idem) if idempotency::has_room(&self.sql, idem, now)? => Some(idem),
+            _ => None,
+        };
 
         // --- synchronous claim: no .await until the processor call ---
         self.in_flight.borrow_mut().insert(row.id.clone());
         let _release = InFlight(self.in_flight, row.id.clone());
         let processing = self.set_status(&row.id, status, Event::BeginPay)?;
-        if let Some(idem) = &command.idempotency {
+        if let Some(idem) = idem {
             idempotency::begin(&self.sql, idem, &mac, now)?;
         }
         let seller_ref = SellerRef::from_id(&seller.id, &self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
         let token = ObjectId::generate("tok_", seller_ref, &self.keys).id;
         let card = &pay.card;
-        let plaintext = json!({
-            "number": card.number.expose_digits(),
-            "exp_month": card.expiry.month,
-            "exp_year": card.expiry.year,
-        })
-        .to_string();
-        let sealed = self.keys.seal(&seller.id, &token, plaintext.as_bytes());
         let fingerprint = self
             .keys
             .fingerprint(&seller.id, card.number.expose_digits());
-        self.sql.exec(
-            "INSERT INTO vault (token, key_version, sealed, brand, last4, exp_month, exp_year, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                token.clone().into(),
-                VAULT_KEY_VERSION.into(),
-                hex_encode(&sealed).into(),
-                card.number.brand().as_str().into(),
-                card.number.last4().into(),
-                i64::from(card.expiry.month).into(),
-                i64::from(card.expiry.year).into(),
-                fingerprint.into(),
-                now.into(),
-            ],
-        )?;
         // --- end of claim ---
 
         let amount = row.amount();
@@ -983,6 +1080,8 @@ impl Ledger<'_> {
         let now = self.clock();
         let (http, value) = match outcome {
             Outcome::Approved { processor_ref } => {
+                // Only an approved card is kept (sealed): a declined attempt leaves nothing.
+                self.vault_card(seller, &token, card, &fingerprint, now)?;
                 let payment_id = ObjectId::generate("pay_", seller_ref, &self.keys).id;
                 self.sql.exec(
                     "INSERT INTO payments (id, request_id, token, amount_minor, currency, receipt_email, processor_ref, paid_at, shipping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1008,7 +1107,7 @@ impl Ledger<'_> {
                     crate::lifecycle::Timer::Unshipped,
                     now + crate::lifecycle::UNSHIPPED_CANCEL_AFTER,
                 )?;
-                self.attempt(&row.id, &token, "approved", None, now)?;
+                self.attempt(&row.id, &token, &fingerprint, "approved", None, now)?;
                 self.event(
                     &row.id,
                     "payment_request.paid",
@@ -1027,6 +1126,7 @@ impl Ledger<'_> {
                 self.attempt(
                     &row.id,
                     &token,
+                    &fingerprint,
                     "declined",
                     Some(decline.decline_code()),
                     now,
@@ -1049,10 +1149,94 @@ impl Ledger<'_> {
                 )
             }
         };
-        if let Some(idem) = &command.idempotency {
+        if let Some(idem) = idem {
             idempotency::finish(&self.sql, idem, http, &value.to_string())?;
         }
         Ok(json(http, &value))
+    }
+
+    /// Seals an approved card in the vault under the current vault key.
+    fn vault_card(
+        &self,
+        seller: &SellerRow,
+        token: &str,
+        card: &chatpay_core::api::CardInput,
+        fingerprint: &str,
+        now: i64,
+    ) -> std::result::Result<(), Fail> {
+        let plaintext = json!({
+            "number": card.number.expose_digits(),
+            "exp_month": card.expiry.month,
+            "exp_year": card.expiry.year,
+        })
+        .to_string();
+        let sealed = self.keys.seal(&seller.id, token, plaintext.as_bytes());
+        self.sql.exec(
+            "INSERT INTO vault (token, key_version, key_id, sealed, brand, last4, exp_month, exp_year, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                token.into(),
+                VAULT_FORMAT.into(),
+                self.keys.vault_key_id().into(),
+                hex_encode(&sealed).into(),
+                card.number.brand().as_str().into(),
+                card.number.last4().into(),
+                i64::from(card.expiry.month).into(),
+                i64::from(card.expiry.year).into(),
+                fingerprint.into(),
+                now.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Card testing stops here: after [`MAX_DECLINES`] declines, or declines of
+    /// [`MAX_CARDS`] different cards, on one request, it takes no more attempts until the
+    /// seller (or the request's agent) unlocks it.
+    fn check_attempts(&self, row: &RequestRow) -> std::result::Result<(), Fail> {
+        #[derive(Deserialize)]
+        struct Tally {
+            declines: i64,
+            cards: i64,
+        }
+        let tally = self
+            .sql
+            .exec(
+                "SELECT COUNT(*) AS declines, COUNT(DISTINCT fingerprint) AS cards FROM payment_attempts WHERE request_id = ? AND outcome = 'declined' AND cleared = 0",
+                vec![row.id.clone().into()],
+            )?
+            .to_array::<Tally>()?
+            .into_iter()
+            .next();
+        match tally {
+            Some(t) if t.declines >= MAX_DECLINES || t.cards >= MAX_CARDS => {
+                let mut fail = Fail::new(
+                    409,
+                    "card_error",
+                    "too_many_attempts",
+                    "This payment request cannot take more card attempts. Ask the seller for help.",
+                );
+                fail.error.status = Some(row.status().public_str().into());
+                Err(fail)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// `POST /v1/payment_requests/{id}/unlock`: the request takes card attempts again.
+    fn unlock(
+        &self,
+        seller: &SellerRow,
+        id: Option<&str>,
+        actor: &str,
+    ) -> std::result::Result<(u16, Value), Fail> {
+        let row = self.load_request(id)?;
+        let now = self.clock();
+        self.sql.exec(
+            "UPDATE payment_attempts SET cleared = 1 WHERE request_id = ? AND cleared = 0",
+            vec![row.id.clone().into()],
+        )?;
+        self.event(&row.id, "payment_request.unlocked", actor, json!({}), now)?;
+        Ok((200, self.request_json(seller, Some(&row.id), false)?))
     }
 
     /// A `processing` request that no pay in this instance is working on was claimed by an
@@ -1105,13 +1289,14 @@ impl Ledger<'_> {
         &self,
         request_id: &str,
         token: &str,
+        fingerprint: &str,
         outcome: &str,
         decline: Option<&str>,
         now: i64,
     ) -> Result<()> {
         self.sql.exec(
-            "INSERT INTO payment_attempts (request_id, token, outcome, decline_code, created_at) VALUES (?, ?, ?, ?, ?)",
-            vec![request_id.into(), token.into(), outcome.into(), decline.into(), now.into()],
+            "INSERT INTO payment_attempts (request_id, token, fingerprint, outcome, decline_code, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            vec![request_id.into(), token.into(), fingerprint.into(), outcome.into(), decline.into(), now.into()],
         )?;
         Ok(())
     }

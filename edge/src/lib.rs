@@ -14,8 +14,10 @@ mod ledger;
 mod lifecycle;
 mod permissions;
 mod processor;
+mod redact;
 mod router;
 mod schema;
+mod vault;
 
 pub use demo::DemoState;
 pub use ledger::SellerLedger;

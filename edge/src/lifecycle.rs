@@ -15,9 +15,10 @@ use chatpay_core::orders::{
 };
 use chatpay_core::state::{Claim, Event, Fulfillment, Payout, Status};
 use chatpay_core::time::{add_business_days, rfc3339, DAY};
+use chatpay_core::accounts::Page;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use worker::SqlStorage;
+use worker::{SqlStorage, SqlStorageValue};
 
 /// Paid and still unshipped this long after payment: canceled and fully refunded.
 pub const UNSHIPPED_CANCEL_AFTER: i64 = 30 * DAY;
@@ -144,6 +145,22 @@ pub(crate) struct EventRow {
     actor: String,
     data: String,
     created_at: i64,
+}
+
+/// Events a request's own object carries; the rest are paged at `.../events`.
+pub const EVENTS_ON_REQUEST: i64 = 100;
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+/// A page of events in the list envelope: `rows` holds up to `limit + 1`.
+fn event_list(rows: &mut Vec<EventRow>, limit: usize) -> Value {
+    let has_more = rows.len() > limit;
+    rows.truncate(limit);
+    let data: Vec<Value> = rows.iter().map(event_json).collect();
+    json!({"object": "list", "data": data, "has_more": has_more})
 }
 
 pub(crate) fn event_json(e: &EventRow) -> Value {
@@ -362,29 +379,117 @@ impl Ledger<'_> {
         ))
     }
 
-    pub(crate) fn events_for(&self, request_id: &str) -> Result<Vec<Value>, Fail> {
-        let rows: Vec<EventRow> = self
+    /// The newest [`EVENTS_ON_REQUEST`] events of a request, oldest first, and whether older
+    /// ones exist (`GET /v1/payment_requests/{id}/events` pages them all).
+    pub(crate) fn newest_events(&self, request_id: &str) -> Result<(Vec<Value>, bool), Fail> {
+        let mut rows: Vec<EventRow> = self
             .sql
             .exec(
-                "SELECT id, request_id, type, actor, data, created_at FROM events WHERE request_id = ? ORDER BY id",
-                vec![request_id.into()],
+                "SELECT id, request_id, type, actor, data, created_at FROM events WHERE request_id = ? ORDER BY id DESC LIMIT ?",
+                vec![request_id.into(), (EVENTS_ON_REQUEST + 1).into()],
             )?
             .to_array()?;
-        Ok(rows.iter().map(event_json).collect())
+        let has_more = rows.len() as i64 > EVENTS_ON_REQUEST;
+        rows.truncate(EVENTS_ON_REQUEST as usize);
+        rows.reverse();
+        Ok((rows.iter().map(event_json).collect(), has_more))
     }
 
-    /// Every event of every request in one conversation, in order.
-    pub(crate) fn conversation_events(&self, conversation_id: &str) -> Result<Vec<Value>, Fail> {
-        let rows: Vec<EventRow> = self
+    /// `GET /v1/payment_requests/{id}/events`: all of a request's events, oldest first, a
+    /// page at a time.
+    pub(crate) fn request_events(
+        &self,
+        request_id: Option<&str>,
+        query: &[(String, String)],
+    ) -> Result<Value, Fail> {
+        let row = self.load_request(request_id)?;
+        let page = Page::parse(query)?;
+        let after = match &page.starting_after {
+            Some(cursor) => self.event_in(cursor, "e.request_id = ?", &[row.id.clone().into()])?,
+            None => 0,
+        };
+        let mut rows: Vec<EventRow> = self
             .sql
             .exec(
-                "SELECT e.id, e.request_id, e.type, e.actor, e.data, e.created_at FROM events e
-                 JOIN payment_requests r ON r.id = e.request_id
-                 WHERE r.conversation_id = ? ORDER BY e.created_at, e.id",
-                vec![conversation_id.into()],
+                "SELECT id, request_id, type, actor, data, created_at FROM events WHERE request_id = ? AND id > ? ORDER BY id LIMIT ?",
+                vec![row.id.clone().into(), after.into(), (page.limit as i64 + 1).into()],
             )?
             .to_array()?;
-        Ok(rows.iter().map(event_json).collect())
+        Ok(event_list(&mut rows, page.limit))
+    }
+
+    /// Every event of every request in one conversation, in order, a page at a time. A key
+    /// limited to one agent sees that agent's requests only.
+    pub(crate) fn conversation_events(
+        &self,
+        conversation_id: &str,
+        query: &[(String, String)],
+        only_agent: Option<&str>,
+    ) -> Result<Value, Fail> {
+        let page = Page::parse(query)?;
+        let mut filter = String::from("r.conversation_id = ?");
+        let mut args: Vec<SqlStorageValue> = vec![conversation_id.into()];
+        if let Some(agent) = only_agent {
+            filter += " AND r.agent_id = ?";
+            args.push(agent.into());
+        }
+        let mut sql = format!(
+            "SELECT e.id, e.request_id, e.type, e.actor, e.data, e.created_at FROM events e
+             JOIN payment_requests r ON r.id = e.request_id WHERE {filter}"
+        );
+        if let Some(cursor) = &page.starting_after {
+            let id = self.event_in(cursor, &filter, &args)?;
+            let at = self.event_time(id)?;
+            sql += " AND (e.created_at > ? OR (e.created_at = ? AND e.id > ?))";
+            args.extend([at.into(), at.into(), id.into()]);
+        }
+        sql += " ORDER BY e.created_at, e.id LIMIT ?";
+        args.push((page.limit as i64 + 1).into());
+        let mut rows: Vec<EventRow> = self.sql.exec(&sql, args)?.to_array()?;
+        Ok(event_list(&mut rows, page.limit))
+    }
+
+    /// `evt_N` as N, if that event matches `filter` (over `events e` joined with its request
+    /// `r`); else the 400 that names `starting_after`.
+    fn event_in(&self, cursor: &str, filter: &str, args: &[SqlStorageValue]) -> Result<i64, Fail> {
+        let bad = || {
+            Fail::invalid(
+                "resource_missing",
+                "`starting_after` is not an event of this list.",
+            )
+            .param("starting_after")
+        };
+        let id: i64 = cursor
+            .strip_prefix("evt_")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(bad)?;
+        let mut all = args.to_vec();
+        all.push(id.into());
+        let found = self
+            .sql
+            .exec(
+                &format!(
+                    "SELECT e.id AS n FROM events e JOIN payment_requests r ON r.id = e.request_id WHERE {filter} AND e.id = ?"
+                ),
+                all,
+            )?
+            .to_array::<Count>()?;
+        if found.is_empty() {
+            return Err(bad());
+        }
+        Ok(id)
+    }
+
+    fn event_time(&self, id: i64) -> Result<i64, Fail> {
+        Ok(self
+            .sql
+            .exec(
+                "SELECT created_at AS n FROM events WHERE id = ?",
+                vec![id.into()],
+            )?
+            .to_array::<Count>()?
+            .first()
+            .map_or(0, |c| c.n))
     }
 
     pub(crate) fn claim_for(&self, request_id: &str) -> Result<Option<ClaimRow>, Fail> {

@@ -9,6 +9,7 @@ use crate::ids::{client_secret_valid, Mode, ObjectId, SecretKey, SellerRef};
 use crate::ledger::{Command, Op, ORIGINS_HEADER};
 use crate::{demo, frame};
 use chatpay_core::accounts::Page;
+use chatpay_core::mask::mask_card_numbers;
 use chatpay_core::api::{NewSeller, MAX_BODY_BYTES};
 use chatpay_core::routes::{self, Handler};
 use serde_json::Value;
@@ -51,11 +52,11 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
-    let method = req.method();
-    let keys =
-        Keys::from_env(env).map_err(|e| Fail::internal(format!("edge misconfigured: {e}")))?;
+    // The raw method: workers-rs reads a method it does not know (`QUERY`) as GET.
+    let method = req.inner().method();
+    let keys = Keys::from_env(env)?;
 
-    if method == Method::Options {
+    if method == "OPTIONS" {
         return preflight(&segments, env, &keys).await;
     }
     // Only routes in core's table exist; the OpenAPI document is checked against it.
@@ -63,10 +64,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
     if candidates.is_empty() {
         return Err(unrecognized(&path));
     }
-    let Some((route, params)) = candidates
-        .iter()
-        .find(|(r, _)| r.method == method.to_string())
-    else {
+    let Some((route, params)) = candidates.iter().find(|(r, _)| r.method == method) else {
         let allowed: Vec<&str> = candidates
             .iter()
             .map(|(r, _)| r.method)
@@ -75,13 +73,36 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         return Ok(method_not_allowed(&method, &allowed));
     };
     let id = params.first().copied().unwrap_or_default();
+    // Idempotency scopes name the route pattern and the id, never the path as spelled.
+    let at = Scope {
+        route: format!("{} {}", route.method, route.path),
+        id: id.to_owned(),
+        keys: &keys,
+    };
     match route.handler {
         Handler::Healthz => Ok(json(200, &serde_json::json!({"ok": true}))),
         Handler::DemoPage => demo::page(&req, env, &keys).await,
         Handler::DemoSeed => demo::seed(&req, env, &keys).await,
+        Handler::DemoAsset => demo::asset(&path, env),
         Handler::Dashboard => frame::dashboard(env).await,
         Handler::Frame => frame::page(id, env, &keys).await,
         Handler::CreateSeller => create_seller(&mut req, env, &keys).await,
+        Handler::ResetKeys => {
+            admin_auth(&req, &keys)?;
+            let seller = SellerRef::from_id(id, &keys).ok_or_else(|| Fail::missing("seller"))?;
+            bodiless(read_json(&mut req, false).await?)?;
+            let c = Command::new(Op::ResetKeys, seller, &keys).admin();
+            ledger(env, seller, c).await
+        }
+        Handler::ListEvents => {
+            let (seller, hash) = seller_auth(&req, &keys)?;
+            let id = owned_request(id, seller, &keys)?;
+            let c = Command::new(Op::ListEvents, seller, &keys)
+                .request(id)
+                .key(hash)
+                .query(query_pairs(&req)?);
+            ledger(env, seller, c).await
+        }
         Handler::ListRequests => {
             let (seller, hash) = seller_auth(&req, &keys)?;
             ledger(
@@ -96,7 +117,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         Handler::CreateRequest => {
             let (seller, hash) = seller_auth(&req, &keys)?;
             let body = read_json(&mut req, true).await?;
-            let idem = idempotency(&req, &hash, &path)?;
+            let idem = at.idempotency(&req, &hash, false)?;
             let c = Command::new(Op::CreateRequest, seller, &keys)
                 .key(hash)
                 .idempotency(idem)
@@ -127,29 +148,34 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 _ => (Op::OpenClaim, true),
             };
             let request = buyer_auth(&req, id, &keys)?;
+            if op == Op::Pay {
+                pay_rate_limit(env, &request.id).await?;
+            }
             let body = read_json(&mut req, required).await?;
-            let idem = idempotency(&req, &key_hash(&bearer(&req)?), &path)?;
+            let idem = at.idempotency(&req, &key_hash(&bearer(&req)?), true)?;
             let c = Command::new(op, request.seller, &keys)
                 .request(request.id)
                 .idempotency(idem)
                 .body(body);
             ledger(env, request.seller, c).await
         }
-        Handler::Cancel | Handler::Ship | Handler::Deliver | Handler::Refund => {
+        Handler::Cancel
+        | Handler::Ship
+        | Handler::Deliver
+        | Handler::Refund
+        | Handler::Unlock => {
             let (op, required) = match route.handler {
                 Handler::Cancel => (Op::Cancel, false),
                 Handler::Ship => (Op::Ship, true),
                 Handler::Deliver => (Op::Deliver, false),
+                Handler::Unlock => (Op::Unlock, false),
                 _ => (Op::Refund, true),
             };
             let (seller, hash) = seller_auth(&req, &keys)?;
             let id = owned_request(id, seller, &keys)?;
             let body = read_json(&mut req, required).await?;
-            if let (false, Some(b)) = (required, &body) {
-                // Bodiless actions accept `{}` and nothing else.
-                chatpay_core::fields::Fields::new(b, "", &[])?;
-            }
-            let idem = idempotency(&req, &hash, &path)?;
+            let body = if required { body } else { bodiless(body)? };
+            let idem = at.idempotency(&req, &hash, false)?;
             let c = Command::new(op, seller, &keys)
                 .request(id)
                 .key(hash)
@@ -177,14 +203,15 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 c = c.key(hash);
             }
             let body = read_json(&mut req, true).await?;
-            let idem = idempotency(&req, &key_hash(&token), &path)?;
+            let idem = at.idempotency(&req, &key_hash(&token), false)?;
             ledger(env, claim.seller, c.idempotency(idem).body(body)).await
         }
         Handler::Timeline => {
             let (seller, hash) = seller_auth(&req, &keys)?;
             let c = Command::new(Op::Timeline, seller, &keys)
                 .key(hash)
-                .target(id.to_string());
+                .target(id.to_string())
+                .query(query_pairs(&req)?);
             ledger(env, seller, c).await
         }
         Handler::Revenue => {
@@ -203,11 +230,16 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 return Ok(response);
             }
             let report: Value = response.json().await?;
-            Ok(text_response(
+            let mut csv = text_response(
                 200,
                 crate::history::revenue_csv(&report),
                 "text/csv; charset=utf-8",
-            ))
+            );
+            csv.headers_mut().set(
+                "content-disposition",
+                "attachment; filename=\"revenue.csv\"",
+            )?;
+            Ok(csv)
         }
         Handler::GetSeller | Handler::ListKeys => {
             let op = match route.handler {
@@ -224,7 +256,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
             };
             let (seller, hash) = seller_auth(&req, &keys)?;
             let body = read_json(&mut req, true).await?;
-            let idem = idempotency(&req, &hash, &path)?;
+            let idem = at.idempotency(&req, &hash, false)?;
             let c = Command::new(op, seller, &keys)
                 .key(hash)
                 .idempotency(idem)
@@ -265,7 +297,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 return Err(Fail::missing("test helper"));
             }
             let body = read_json(&mut req, true).await?;
-            let idem = idempotency(&req, &hash, &path)?;
+            let idem = at.idempotency(&req, &hash, false)?;
             let c = Command::new(Op::AdvanceClock, seller, &keys)
                 .key(hash)
                 .idempotency(idem)
@@ -275,22 +307,30 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
     }
 }
 
+/// The path is echoed to help a caller find a typo, with card numbers masked: a path is as
+/// free as any text. Each segment is masked on its own, since the text rule leaves a number
+/// touching `/` alone.
 fn unrecognized(path: &str) -> Fail {
+    let masked: Vec<String> = path
+        .split('/')
+        .map(|segment| mask_card_numbers(segment).into_owned())
+        .collect();
     Fail::new(
         404,
         "invalid_request_error",
         "resource_missing",
-        format!("Unrecognized request URL ({path})."),
+        format!("Unrecognized request URL ({}).", masked.join("/")),
     )
 }
 
-fn method_not_allowed(method: &Method, allowed: &[&str]) -> Response {
+fn method_not_allowed(method: &str, allowed: &[&str]) -> Response {
     let mut response = Fail::new(
         405,
         "invalid_request_error",
         "method_not_allowed",
         format!(
-            "{method} is not allowed here. Allowed: {}.",
+            "{} is not allowed here. Allowed: {}.",
+            mask_card_numbers(method),
             allowed.join(", ")
         ),
     )
@@ -405,25 +445,80 @@ fn buyer_auth(req: &Request, id: &str, keys: &Keys) -> Result<ObjectId, Fail> {
     }
 }
 
-fn idempotency(
-    req: &Request,
-    credential_hash: &str,
-    path: &str,
-) -> Result<Option<IdempotencyKey>, Fail> {
-    let Some(key) = req.headers().get("idempotency-key").ok().flatten() else {
-        return Ok(None);
-    };
-    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Fail::invalid(
-            "idempotency_key_invalid",
-            "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-        )
-        .param("Idempotency-Key"));
+/// Where a call lands, for its idempotency scope: the route pattern and the path's id.
+struct Scope<'a> {
+    route: String,
+    id: String,
+    keys: &'a Keys,
+}
+
+impl Scope<'_> {
+    /// The call's `Idempotency-Key`, if any, as the MAC the ledger stores. Any key of 1 to
+    /// 255 visible ASCII characters is taken, whatever it holds: only its MAC is kept.
+    fn idempotency(
+        &self,
+        req: &Request,
+        credential_hash: &str,
+        buyer: bool,
+    ) -> Result<Option<IdempotencyKey>, Fail> {
+        let Some(key) = req.headers().get("idempotency-key").ok().flatten() else {
+            return Ok(None);
+        };
+        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Fail::invalid(
+                "idempotency_key_invalid",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+            )
+            .param("Idempotency-Key"));
+        }
+        Ok(Some(IdempotencyKey::new(
+            self.keys,
+            credential_hash,
+            &self.route,
+            &self.id,
+            &key,
+            buyer,
+        )))
     }
-    Ok(Some(IdempotencyKey {
-        scope: format!("{credential_hash}:{path}"),
-        key,
-    }))
+}
+
+/// A bodiless action takes no body or `{}`, nothing else.
+fn bodiless(body: Option<Value>) -> Result<Option<Value>, Fail> {
+    if let Some(b) = &body {
+        chatpay_core::fields::Fields::new(b, "", &[])?;
+    }
+    Ok(body)
+}
+
+/// Calls to `pay` allowed per request and minute (the `PAY_RATE_LIMITER` binding in
+/// `wrangler.toml` holds the same numbers).
+const PAY_CALLS_PER_MINUTE: u32 = 10;
+
+/// `pay` answers at most [`PAY_CALLS_PER_MINUTE`] calls a minute per request, through the
+/// Workers rate-limiting binding, before any Durable Object is woken. A missing or failing
+/// binding is logged and lets the call through: the per-request attempt limit in the ledger
+/// still stops card testing.
+async fn pay_rate_limit(env: &Env, request_id: &str) -> Result<(), Fail> {
+    let limiter = match env.rate_limiter("PAY_RATE_LIMITER") {
+        Ok(l) => l,
+        Err(_) => {
+            worker::console_error!("PAY_RATE_LIMITER is not bound; pay is not rate limited");
+            return Ok(());
+        }
+    };
+    match limiter.limit(request_id.to_owned()).await {
+        Ok(outcome) if !outcome.success => Err(Fail::rate_limited(
+            format!(
+                "Too many payment attempts: at most {PAY_CALLS_PER_MINUTE} a minute for one request. Try again in a minute."
+            ),
+            60,
+        )),
+        Ok(_) => Ok(()),
+        Err(e) => {
+            worker::console_error!("PAY_RATE_LIMITER failed: {e}");
+            Ok(())
+        }
+    }
 }
 
 /// Reads a JSON body: at most 64 KB, `Content-Type: application/json`, well-formed.
@@ -514,23 +609,26 @@ async fn preflight(segments: &[&str], env: &Env, keys: &Keys) -> Outcome {
     Ok(response)
 }
 
-/// `POST /v1/sellers` (platform admin). With an Idempotency-Key, the seller id and key are
-/// derived from it, so a retry lands on the same ledger, which replays or refuses.
+/// `POST /v1/sellers` (platform admin): 201 with the seller and its secret key, shown once.
 pub async fn create_seller(req: &mut Request, env: &Env, keys: &Keys) -> Outcome {
     admin_auth(req, keys)?;
     let body = read_json(req, true).await?.unwrap_or(Value::Null);
     NewSeller::parse(&body)?;
-    let seed = idempotency(req, &key_hash(&keys.admin_key), "/v1/sellers")?.map(|idem| {
-        keys.id_mac(
-            b"seller-idempotency",
-            format!("{}|{}", idem.scope, idem.key).as_bytes(),
-        )
-    });
+    // With an Idempotency-Key the seller's id is derived from it, so a retry lands on the
+    // same ledger, which answers the seller without its secret key.
+    let scope = Scope {
+        route: "POST /v1/sellers".into(),
+        id: String::new(),
+        keys,
+    };
+    let seed = scope
+        .idempotency(req, &key_hash(&keys.admin_key), false)?
+        .map(|idem| keys.id_mac(b"seller-idempotency", idem.key.as_bytes()));
     let seller = match &seed {
         Some(s) => SellerRef::derive(Mode::Test, s),
         None => SellerRef::generate(Mode::Test),
     };
-    let secret = SecretKey::generate(seller, seed.as_ref(), keys);
+    let secret = SecretKey::generate(seller, keys);
     let c = Command::new(Op::InitSeller, seller, keys)
         .key(key_hash(&secret))
         .body(Some(body));

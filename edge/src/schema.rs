@@ -1,11 +1,25 @@
 //! The seller ledger's SQLite schema, migrated by versioned code. Each migration runs once,
 //! in order; `schema_version` records how far this object's database has come.
 
-use worker::{Result, SqlStorage};
+use crate::crypto::Keys;
+use crate::http::Fail;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{SqlStorage, State};
 
-const MIGRATIONS: &[&str] = &[
+/// One step of the schema's history: SQL statements, or code for what SQL cannot do.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&SqlStorage, &Keys) -> Result<(), Fail>),
+}
+
+use Migration::{Code, Sql};
+
+const MIGRATIONS: &[Migration] = &[
     // 1: sellers, keys, requests, payments, vault, idempotency, events.
-    "CREATE TABLE seller (
+    Sql("CREATE TABLE seller (
         id TEXT PRIMARY KEY,
         display_name TEXT NOT NULL,
         country TEXT NOT NULL,
@@ -81,9 +95,9 @@ const MIGRATIONS: &[&str] = &[
         data TEXT NOT NULL,
         created_at INTEGER NOT NULL
     );
-    CREATE INDEX events_request ON events (request_id, id);",
+    CREATE INDEX events_request ON events (request_id, id);"),
     // 2: the order lifecycle: expiry, shipping, refunds, payouts, claims, timers, test clock.
-    "ALTER TABLE payment_requests ADD COLUMN expires_at INTEGER;
+    Sql("ALTER TABLE payment_requests ADD COLUMN expires_at INTEGER;
     ALTER TABLE payment_requests ADD COLUMN declined_at INTEGER;
     ALTER TABLE payment_requests ADD COLUMN paid_at INTEGER;
     ALTER TABLE payment_requests ADD COLUMN collect_shipping INTEGER NOT NULL DEFAULT 0;
@@ -136,11 +150,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX timers_due ON timers (done, due_at);
     INSERT INTO timers (request_id, kind, due_at) SELECT id, 'expire', expires_at FROM payment_requests WHERE status = 'requested';
-    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
     // 3: sellers and agents (issue 3, sections 1 and 5): the business profile and payout
     // account, per-currency limits, agents, and key ids for restricted and rolled keys.
     // Only new tables and added columns, so it runs after any other migration.
-    "CREATE TABLE seller_profile (
+    Sql("CREATE TABLE seller_profile (
         singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
         business_type TEXT,
         merchant_category TEXT,
@@ -168,7 +182,25 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE api_keys ADD COLUMN id TEXT;
     ALTER TABLE api_keys ADD COLUMN agent_id TEXT;
     ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
-    CREATE INDEX api_keys_id ON api_keys (id);",
+    CREATE INDEX api_keys_id ON api_keys (id);"),
+    // 4: issue 6 (the review's fixes). Idempotency records name their credential, so a
+    // client secret's records can be counted; restricted keys get a scope (null = own);
+    // card attempts keep the card's fingerprint and whether an unlock cleared them; vault
+    // entries name the key that sealed them (null = sealed before key ids: the key of the
+    // day, found by trying). Declined attempts no longer keep a sealed card: drop those.
+    Sql("ALTER TABLE idempotency ADD COLUMN credential TEXT;
+    CREATE INDEX idempotency_credential ON idempotency (credential, created_at);
+    ALTER TABLE api_keys ADD COLUMN scope TEXT;
+    ALTER TABLE payment_attempts ADD COLUMN fingerprint TEXT;
+    ALTER TABLE payment_attempts ADD COLUMN cleared INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX payment_attempts_request ON payment_attempts (request_id, cleared);
+    ALTER TABLE vault ADD COLUMN key_id TEXT;
+    ALTER TABLE bank_accounts ADD COLUMN key_id TEXT;
+    UPDATE payment_attempts SET fingerprint = (SELECT v.fingerprint FROM vault v WHERE v.token = payment_attempts.token);
+    DELETE FROM vault WHERE token NOT IN (SELECT token FROM payments)"),
+    // 5: card numbers typed into free text before masking existed, and idempotency keys
+    // stored as typed (see `redact`).
+    Code(crate::redact::run),
 ];
 
 #[derive(serde::Deserialize)]
@@ -176,9 +208,50 @@ struct Version {
     version: i64,
 }
 
-/// Brings this object's database up to the newest schema. Runs synchronously, so no other
-/// event sees a half-migrated database.
-pub fn migrate(sql: &SqlStorage) -> Result<()> {
+/// Brings this object's database up to the newest schema, in one storage transaction
+/// (`transactionSync`): a migration that fails partway leaves the database as it was, and
+/// no other event sees it half-migrated.
+pub fn migrate_atomically(state: &State, sql: &SqlStorage, keys: &Keys) -> Result<(), Fail> {
+    let (sql, keys) = (sql.clone(), keys.clone());
+    atomically(state, move || migrate(&sql, &keys))
+}
+
+/// Runs `work` in one storage transaction (`transactionSync`): all of its writes commit, or
+/// none (an error rolls them back).
+pub fn atomically<F>(state: &State, work: F) -> Result<(), Fail>
+where
+    F: FnOnce() -> Result<(), Fail> + 'static,
+{
+    let storage: JsValue = state
+        .as_raw()
+        .storage()
+        .map_err(|_| Fail::internal("no storage"))?
+        .into();
+    let transaction: js_sys::Function = js_sys::Reflect::get(&storage, &"transactionSync".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| Fail::internal("storage.transactionSync is missing"))?;
+    let failure: Rc<RefCell<Option<Fail>>> = Rc::new(RefCell::new(None));
+    let kept = failure.clone();
+    let run = Closure::once(move || -> Result<(), JsValue> {
+        work().map_err(|fail| {
+            let detail = JsValue::from_str(&fail.error.message);
+            *kept.borrow_mut() = Some(fail);
+            // Throwing rolls the transaction back.
+            detail
+        })
+    });
+    let outcome = transaction.call1(&storage, run.as_ref());
+    if let Some(fail) = failure.borrow_mut().take() {
+        return Err(fail);
+    }
+    outcome.map(drop).map_err(|e| {
+        worker::console_error!("storage transaction failed: {e:?}");
+        Fail::internal("An internal error occurred.")
+    })
+}
+
+fn migrate(sql: &SqlStorage, keys: &Keys) -> Result<(), Fail> {
     sql.exec(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
         None,
@@ -189,12 +262,17 @@ pub fn migrate(sql: &SqlStorage) -> Result<()> {
         .first()
         .map_or(0, |v| v.version);
     for (i, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        for statement in migration
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            sql.exec(statement, None)?;
+        match migration {
+            Sql(statements) => {
+                for statement in statements
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
+                    sql.exec(statement, None)?;
+                }
+            }
+            Code(step) => step(sql, keys)?,
         }
         let version = i as i64 + 1;
         sql.exec("DELETE FROM schema_version", None)?;

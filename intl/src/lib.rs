@@ -1,8 +1,11 @@
-//! Amounts and times in the reader's locale (the buyer's in the card, the seller's in the
-//! dashboard), through the browser's `Intl`.
+//! What the card and the dashboard both do in the browser: amounts and times in the
+//! reader's locale (the buyer's in the card, the seller's in the dashboard), through the
+//! browser's `Intl`, and fresh idempotency keys ([`idempotency`]).
 //!
 //! Amounts go to `Intl.NumberFormat` as the API's decimal string with the currency's ISO 4217
 //! exponent, never through an `f64`, so a large or fractional amount is shown exactly as charged.
+
+pub mod idempotency;
 
 use chatpay_core::Currency;
 use js_sys::{Object, Reflect};

@@ -1,6 +1,6 @@
 // Starts a real `wrangler dev` of the built edge for the browser tests, as docs/CONTRACT.md
 // describes: fresh persisted state, a random free port, its own env file with random keys
-// and DEMO_MODE=true. Stops it with SIGTERM, then kills its process group.
+// and `--env demo` (the demo page and seed). Stops it with SIGTERM, then kills its process group.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -40,7 +40,6 @@ export async function startEdge() {
     `VAULT_KEY=${randomBytes(32).toString('hex')}`,
     `FINGERPRINT_KEY=${randomBytes(32).toString('hex')}`,
     `ID_KEY=${randomBytes(32).toString('hex')}`,
-    'DEMO_MODE=true',
     '',
   ].join('\n'), { mode: 0o600 });
   const port = await freePort();
@@ -48,7 +47,7 @@ export async function startEdge() {
   const logFile = path.join(dir, 'wrangler.log');
   const log = openSync(logFile, 'a');
   const child = spawn(path.join(BIN, 'wrangler'), [
-    'dev', '--config', 'edge/wrangler.toml', '--ip', '127.0.0.1', '--port', String(port),
+    'dev', '--config', 'edge/wrangler.toml', '--env', 'demo', '--ip', '127.0.0.1', '--port', String(port),
     '--inspector-port', String(inspector), '--persist-to', path.join(dir, 'state'),
     '--env-file', envFile, '--show-interactive-dev-session=false',
   ], {

@@ -36,14 +36,28 @@ impl Edge {
             .send()
     }
 
-    /// Registers `agent_id` and makes a restricted key for it: (key id, `rk_test_...`).
+    /// `POST /v1/keys {agent_id, scope}`.
+    pub fn create_scoped_key(&self, key: &str, agent_id: &str, scope: &str) -> Reply {
+        self.call("POST", "/v1/keys")
+            .bearer(key)
+            .json(&serde_json::json!({ "agent_id": agent_id, "scope": scope }))
+            .send()
+    }
+
+    /// Registers `agent_id` and makes a restricted key for it: (key id, `rk_test_...`). The
+    /// key reaches its own agent's requests only (`scope: "own"`, the default).
     pub fn restricted_key(&self, seller_key: &str, agent_id: &str) -> (String, String) {
+        self.scoped_key(seller_key, agent_id, "own")
+    }
+
+    /// As `restricted_key`, with the given `scope` (`own` or `all`).
+    pub fn scoped_key(&self, seller_key: &str, agent_id: &str, scope: &str) -> (String, String) {
         self.create_agent(
             seller_key,
             &serde_json::json!({"id": agent_id, "name": "Agent"}),
         )
         .expect(201);
-        let reply = self.create_key(seller_key, agent_id);
+        let reply = self.create_scoped_key(seller_key, agent_id, scope);
         let body = reply.expect(201);
         let text = |k: &str| {
             body[k]
@@ -71,6 +85,13 @@ impl Edge {
         self.call("POST", &format!("/v1/keys/{id}/roll"))
             .bearer(key)
             .json(&serde_json::json!({ "overlap_hours": overlap_hours }))
+            .send()
+    }
+
+    /// `POST /v1/sellers/{id}/reset_keys` with the given key (the platform admin key works).
+    pub fn reset_keys(&self, key: &str, seller_id: &str) -> Reply {
+        self.call("POST", &format!("/v1/sellers/{seller_id}/reset_keys"))
+            .bearer(key)
             .send()
     }
 }

@@ -1,5 +1,6 @@
 //! One real `wrangler dev` (workerd with local SQLite Durable Objects) per `Edge`, started
-//! the way docs/CONTRACT.md describes, with its own secrets, persist dir and log file.
+//! the way docs/CONTRACT.md describes (`--env demo`, unless a test asks for the production
+//! configuration), with its own secrets, persist dir and log file.
 //!
 //! The process runs in its own process group, so stopping it also stops the workerd it
 //! spawned. A shared `Edge` lives in a static whose destructor never runs, so every launch
@@ -28,6 +29,8 @@ pub struct Edge {
     root: PathBuf,
     dir: PathBuf,
     admin_key: String,
+    secrets: Secrets,
+    demo: bool,
     port: u16,
     launches: u32,
     wrangler: Option<Child>,
@@ -35,9 +38,79 @@ pub struct Edge {
     agent: ureq::Agent,
 }
 
+/// The Worker's secrets, as `--env-file` gives them to `wrangler dev`. Each is the text of
+/// the variable (64 hex digits for the keys); tests may set anything, garbage included.
+#[derive(Clone, Debug)]
+pub struct Secrets {
+    pub admin_key: String,
+    pub vault_key: String,
+    pub fingerprint_key: String,
+    pub id_key: String,
+    /// `VAULT_KEY_PREVIOUS`, during a rotation.
+    pub vault_key_previous: Option<String>,
+    /// Further lines for the env file (`NAME=value`).
+    pub extra: Vec<String>,
+}
+
+impl Secrets {
+    /// Fresh random secrets.
+    pub fn random() -> Secrets {
+        Secrets {
+            admin_key: random_hex(32),
+            vault_key: random_hex(32),
+            fingerprint_key: random_hex(32),
+            id_key: random_hex(32),
+            vault_key_previous: None,
+            extra: Vec::new(),
+        }
+    }
+
+    fn env_file(&self) -> String {
+        let mut out = format!(
+            "PLATFORM_ADMIN_KEY={}\nVAULT_KEY={}\nFINGERPRINT_KEY={}\nID_KEY={}\n",
+            self.admin_key, self.vault_key, self.fingerprint_key, self.id_key
+        );
+        if let Some(previous) = &self.vault_key_previous {
+            out += &format!("VAULT_KEY_PREVIOUS={previous}\n");
+        }
+        for line in &self.extra {
+            out += line;
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// How to start an edge.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    /// `wrangler dev --env demo` (the demo page and seed), as the demo and the tests run it;
+    /// `false` runs the top-level (production) configuration.
+    pub demo: bool,
+    pub secrets: Secrets,
+    /// Wait for `GET /healthz` to answer 200; `false` waits for any HTTP answer (an edge
+    /// whose secrets are refused answers 500).
+    pub healthy: bool,
+}
+
+impl Default for Setup {
+    fn default() -> Setup {
+        Setup {
+            demo: true,
+            secrets: Secrets::random(),
+            healthy: true,
+        }
+    }
+}
+
 impl Edge {
     /// Starts a fresh edge with fresh secrets and empty state, and waits until it is healthy.
     pub fn start() -> Edge {
+        Edge::start_with(Setup::default())
+    }
+
+    /// Starts a fresh edge as `setup` says, with empty state.
+    pub fn start_with(setup: Setup) -> Edge {
         let root = repo_root();
         for (built, by) in [
             ("node_modules/.bin/wrangler", "npm ci"),
@@ -51,14 +124,8 @@ impl Edge {
             );
         }
         let dir = fresh_dir();
-        let admin_key = random_hex(32);
-        let env = format!(
-            "PLATFORM_ADMIN_KEY={admin_key}\nVAULT_KEY={}\nFINGERPRINT_KEY={}\nID_KEY={}\nDEMO_MODE=true\n",
-            random_hex(32),
-            random_hex(32),
-            random_hex(32),
-        );
-        fs::write(dir.join("env"), env).expect("write env file");
+        let secrets = setup.secrets;
+        fs::write(dir.join("env"), secrets.env_file()).expect("write env file");
         let agent = ureq::AgentBuilder::new()
             .timeout(Duration::from_secs(60))
             .redirects(0)
@@ -69,14 +136,16 @@ impl Edge {
         let mut edge = Edge {
             root,
             dir,
-            admin_key,
+            admin_key: secrets.admin_key.clone(),
+            secrets,
+            demo: setup.demo,
             port: 0,
             launches: 0,
             wrangler: None,
             watchdog: None,
             agent,
         };
-        edge.launch();
+        edge.launch(setup.healthy);
         edge
     }
 
@@ -84,7 +153,21 @@ impl Edge {
     /// The port may change: use `base_url()` afresh afterwards.
     pub fn restart(&mut self) {
         self.stop();
-        self.launch();
+        self.launch(true);
+    }
+
+    /// Stops wrangler and starts it again on the same persist dir with other secrets.
+    pub fn restart_with(&mut self, secrets: Secrets, healthy: bool) {
+        self.stop();
+        fs::write(self.dir.join("env"), secrets.env_file()).expect("write env file");
+        self.admin_key = secrets.admin_key.clone();
+        self.secrets = secrets;
+        self.launch(healthy);
+    }
+
+    /// The secrets this edge runs with.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// SIGTERM to wrangler, a grace period, then SIGKILL to its whole process group.
@@ -146,7 +229,7 @@ impl Edge {
         Call::new(&self.agent, self.base_url(), method, path)
     }
 
-    fn launch(&mut self) {
+    fn launch(&mut self, healthy: bool) {
         let (port, inspector_port) = two_free_ports();
         self.launches += 1;
         let log_path = self.log_path();
@@ -174,8 +257,12 @@ impl Edge {
         let inspector_text = inspector_port.to_string();
         let persist = self.persist_dir();
         let env_file = self.dir.join("env");
-        let child = Command::new(bin.join("wrangler"))
-            .args(["dev", "--config", "edge/wrangler.toml", "--ip", "127.0.0.1"])
+        let mut command = Command::new(bin.join("wrangler"));
+        command.args(["dev", "--config", "edge/wrangler.toml", "--ip", "127.0.0.1"]);
+        if self.demo {
+            command.args(["--env", "demo"]);
+        }
+        let child = command
             .args(["--port", &port_text, "--inspector-port", &inspector_text])
             .arg("--persist-to")
             .arg(&persist)
@@ -198,10 +285,11 @@ impl Edge {
         self.watchdog = Some(spawn_watchdog(child.id(), &self.dir));
         self.wrangler = Some(child);
         self.port = port;
-        self.wait_healthy();
+        self.wait_ready(healthy);
     }
 
-    fn wait_healthy(&mut self) {
+    /// Waits until `/healthz` answers 200 (or, with `healthy` false, anything over HTTP).
+    fn wait_ready(&mut self, healthy: bool) {
         let timeout = std::env::var(START_TIMEOUT_ENV)
             .ok()
             .and_then(|s| s.parse().ok())
@@ -221,10 +309,10 @@ impl Edge {
                     );
                 }
             }
-            if let Ok(resp) = probe.get(&url).call() {
-                if resp.status() == 200 {
-                    return;
-                }
+            match probe.get(&url).call() {
+                Ok(resp) if resp.status() == 200 => return,
+                Err(ureq::Error::Status(_, _)) if !healthy => return,
+                _ => {}
             }
             if started.elapsed() > timeout {
                 let tail = self.log_tail(60);

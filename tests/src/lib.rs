@@ -18,8 +18,9 @@ pub mod edge;
 pub mod http;
 pub mod orders;
 pub mod scan;
+pub mod storage;
 
 pub use api::{unique, PaymentRequest, Seller};
 pub use checks::Param;
-pub use edge::{shared, wait_for_other_tests, Edge, SharedEdge};
+pub use edge::{shared, wait_for_other_tests, Edge, Secrets, Setup, SharedEdge};
 pub use http::Reply;

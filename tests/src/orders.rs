@@ -149,6 +149,20 @@ impl Edge {
         self.call("GET", &path).bearer(seller_key).send()
     }
 
+    /// `GET /v1/payment_requests/{id}/events?{query}`; `query` is already encoded.
+    pub fn list_events(&self, seller_key: &str, id: &str, query: &str) -> Reply {
+        self.call("GET", &format!("/v1/payment_requests/{id}/events?{query}"))
+            .bearer(seller_key)
+            .send()
+    }
+
+    /// `POST /v1/payment_requests/{id}/unlock` with a seller or restricted key, no body.
+    pub fn unlock(&self, key: &str, id: &str) -> Reply {
+        self.call("POST", &format!("/v1/payment_requests/{id}/unlock"))
+            .bearer(key)
+            .send()
+    }
+
     /// `GET /v1/conversations/{id}/timeline`.
     pub fn timeline(&self, seller_key: &str, conversation_id: &str) -> Reply {
         self.call(

@@ -61,11 +61,25 @@ pub fn find_bytes(files: &[PathBuf], needles: &[String]) -> Vec<Hit> {
     hits
 }
 
-/// Each test PAN as typed and as grouped for display ("4242 4242 4242 4242").
+/// Each test PAN as typed, as grouped for display ("4242 4242 4242 4242"), grouped with
+/// dashes and dots, and in full-width digits ("４２４２..."), the forms tests type into text.
 pub fn card_number_needles() -> Vec<String> {
     all_test_pans()
         .into_iter()
-        .flat_map(|pan| [pan.to_owned(), format_number_input(pan)])
+        .flat_map(|pan| {
+            let grouped = format_number_input(pan);
+            let full_width: String = pan
+                .chars()
+                .map(|c| char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c))
+                .collect();
+            [
+                pan.to_owned(),
+                grouped.replace(' ', "-"),
+                grouped.replace(' ', "."),
+                grouped,
+                full_width,
+            ]
+        })
         .collect()
 }
 

@@ -481,11 +481,14 @@ fn api_message(status: u16, error: &ApiError) -> String {
             Some("expired") => "This request has expired. Ask the seller for a new one.",
             _ => "This request can no longer be paid.",
         },
+        (409, _, "too_many_attempts") => {
+            "This request can't take more card attempts. Ask the seller to unlock it or send a new request."
+        }
         (409, _, "idempotency_key_in_use") => {
             "Your payment is still being processed. Wait a moment, then press Pay again."
         }
         (401, _, _) => "This payment card has expired. Reload the chat to pay.",
-        (429, _, _) => "Too many attempts. Wait a minute and try again.",
+        (429, _, _) => "Too many attempts in a short time. Wait a minute, then try again.",
         (500.., _, _) => "The payment server had a problem. Please try again.",
         _ => return error.message.clone(),
     };
@@ -501,5 +504,6 @@ fn short_brand(brand: Brand) -> &'static str {
         Brand::Diners => "DINERS",
         Brand::Jcb => "JCB",
         Brand::UnionPay => "UNIONPAY",
+        Brand::Maestro => "MAESTRO",
     }
 }
