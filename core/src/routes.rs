@@ -10,6 +10,7 @@ pub enum Handler {
     DemoSeed,
     Dashboard,
     Frame,
+    WidgetLoader,
     CreateSeller,
     CreateRequest,
     ListRequests,
@@ -71,6 +72,7 @@ pub const ROUTES: &[Route] = &[
     demo("POST", "/demo/seed", Handler::DemoSeed),
     api("GET", "/dashboard", Handler::Dashboard),
     api("GET", "/v1/frame/{id}", Handler::Frame),
+    api("GET", "/v1/widget.js", Handler::WidgetLoader),
     api("POST", "/v1/sellers", Handler::CreateSeller),
     api("POST", "/v1/payment_requests", Handler::CreateRequest),
     api("GET", "/v1/payment_requests", Handler::ListRequests),
@@ -119,7 +121,7 @@ pub const ROUTES: &[Route] = &[
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.
-pub const STATIC_FILES: &[&str] = &["/v1/widget.js", "/openapi.json"];
+pub const STATIC_FILES: &[&str] = &["/openapi.json"];
 
 fn matches<'a>(pattern: &str, segments: &[&'a str]) -> Option<Vec<&'a str>> {
     let parts: Vec<&str> = pattern

@@ -81,6 +81,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         Handler::DemoSeed => demo::seed(&req, env, &keys).await,
         Handler::Dashboard => frame::dashboard(env).await,
         Handler::Frame => frame::page(id, env, &keys).await,
+        Handler::WidgetLoader => crate::loader::serve(&req, env).await,
         Handler::CreateSeller => create_seller(&mut req, env, &keys).await,
         Handler::ListRequests => {
             let (seller, hash) = seller_auth(&req, &keys)?;
