@@ -11,6 +11,7 @@ pub enum Handler {
     DemoAsset,
     Dashboard,
     Frame,
+    WidgetLoader,
     CreateSeller,
     CreateRequest,
     ListRequests,
@@ -77,6 +78,7 @@ pub const ROUTES: &[Route] = &[
     demo("GET", "/demo/chat.css", Handler::DemoAsset),
     api("GET", "/dashboard", Handler::Dashboard),
     api("GET", "/v1/frame/{id}", Handler::Frame),
+    api("GET", "/v1/widget.js", Handler::WidgetLoader),
     api("POST", "/v1/sellers", Handler::CreateSeller),
     api(
         "POST",
@@ -136,7 +138,7 @@ pub const ROUTES: &[Route] = &[
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.
-pub const STATIC_FILES: &[&str] = &["/v1/widget.js", "/openapi.json"];
+pub const STATIC_FILES: &[&str] = &["/openapi.json"];
 
 fn matches<'a>(pattern: &str, segments: &[&'a str]) -> Option<Vec<&'a str>> {
     let parts: Vec<&str> = pattern

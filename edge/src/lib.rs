@@ -12,6 +12,7 @@ mod idempotency;
 mod ids;
 mod ledger;
 mod lifecycle;
+mod loader;
 mod permissions;
 mod processor;
 mod redact;

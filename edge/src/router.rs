@@ -86,6 +86,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         Handler::DemoAsset => demo::asset(&path, env),
         Handler::Dashboard => frame::dashboard(env).await,
         Handler::Frame => frame::page(id, env, &keys).await,
+        Handler::WidgetLoader => crate::loader::serve(&req, env).await,
         Handler::CreateSeller => create_seller(&mut req, env, &keys).await,
         Handler::ResetKeys => {
             admin_auth(&req, &keys)?;

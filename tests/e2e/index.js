@@ -3,3 +3,4 @@
 import './card.test.mjs';
 import './order.test.mjs';
 import './dashboard.test.mjs';
+import './loader.test.mjs';

@@ -1,29 +1,82 @@
 /*! chatpay loader v1: mounts payment cards from <chat-pay> and [data-chatpay-request]. */
 (function () {
   'use strict';
-  if (window.__chatpayLoader) return;
-  window.__chatpayLoader = 1;
+  // The edge's origin, written over this literal by the Worker that serves this file
+  // (edge/src/loader.rs). Never taken from the page: markup in a chat message can forge
+  // document.currentScript, and the cards would then hand their secrets to its origin.
+  var EDGE = "__CHATPAY_EDGE_ORIGIN__";
+  // Still the placeholder (the raw build file): frame nothing rather than a relative URL.
+  if (!/^https?:\/\/[^/]+$/.test(EDGE)) return;
 
-  // The edge serves this file, the frames and the API: its origin is ours.
-  var me = document.currentScript ||
-    document.querySelector('script[src$="/v1/widget.js"]');
-  var EDGE = new URL(me.src, location.href).origin;
-  var cards = [];
+  // Markup can shadow what it can name: `document.<name>` answers with the <img>, <form>,
+  // <embed>, <object> or <iframe> of that name before any built-in (Document overrides
+  // built-ins), and a form's properties with its controls. So DOM methods and getters are
+  // taken from their prototypes, once, and called on the node. Window is different: its
+  // named access only answers names that neither the window nor anything on its prototype
+  // chain already has, and `document` and `location` are unforgeable, so built-ins such as
+  // customElements, addEventListener, MutationObserver, CustomEvent, queueMicrotask and
+  // location cannot be shadowed; an invented name such as a `window.__chatpayLoader` flag can.
+  var getter = function (proto, name) { return Object.getOwnPropertyDescriptor(proto, name).get; };
+  var createElement = Document.prototype.createElement;
+  var queryAllInDocument = Document.prototype.querySelectorAll;
+  var documentElementOf = getter(Document.prototype, 'documentElement');
+  var getAttribute = Element.prototype.getAttribute;
+  var matches = Element.prototype.matches;
+  var queryAll = Element.prototype.querySelectorAll;
+  var attachShadow = Element.prototype.attachShadow;
+  var shadowRootOf = getter(Element.prototype, 'shadowRoot');
+  var localNameOf = getter(Element.prototype, 'localName');
+  var appendChild = Node.prototype.appendChild;
+  var isConnected = getter(Node.prototype, 'isConnected');
+  var nodeTypeOf = getter(Node.prototype, 'nodeType');
+  var dispatchEvent = EventTarget.prototype.dispatchEvent;
+  var styleOf = getter(HTMLElement.prototype, 'style');
 
-  function emit(host, name, detail) {
-    host.dispatchEvent(new CustomEvent('chatpay:' + name, {
-      detail: detail, bubbles: true, composed: true
-    }));
+  // Once per page, even if the tag is pasted twice: the registry cannot be forged by markup.
+  if (customElements.get('chat-pay')) return;
+
+  var ALIAS = '[data-chatpay-request]';
+  var mounted = new Map(); // host element -> {frame, request, secret}
+  var pending = new Set(); // hosts to settle in the next microtask
+
+  // The attributes that name a host's card: <chat-pay request client-secret>, or the alias.
+  function wanted(host) {
+    var alias = localNameOf.call(host) !== 'chat-pay';
+    var request = getAttribute.call(host, alias ? 'data-chatpay-request' : 'request');
+    var secret = getAttribute.call(host, alias ? 'data-chatpay-client-secret' : 'client-secret');
+    if (!isConnected.call(host) || !request || !secret) return null;
+    return { request: request, secret: secret };
+  }
+
+  // Attribute and tree changes only mark a host; it is settled once the current task's
+  // changes are all in. A chat UI that reuses an element sets its request and then its
+  // secret: mounting on each change would frame one request's id with another's secret.
+  function schedule(host) {
+    if (pending.has(host)) return;
+    pending.add(host);
+    if (pending.size === 1) queueMicrotask(settle);
+  }
+
+  function settle() {
+    var hosts = Array.from(pending);
+    pending.clear();
+    for (var i = 0; i < hosts.length; i++) reconcile(hosts[i]);
+  }
+
+  function reconcile(host) {
+    var want = wanted(host);
+    var card = mounted.get(host);
+    if (card && want && card.request === want.request && card.secret === want.secret) return;
+    if (card) {
+      card.frame.remove();
+      mounted.delete(host);
+    }
+    if (want) mount(host, want.request, want.secret);
   }
 
   function mount(host, request, secret) {
-    for (var i = 0; i < cards.length; i++) {
-      var c = cards[i];
-      if (c.host === host && c.request === request && c.secret === secret) return;
-    }
-    unmount(host);
-    if (!request || !secret) return;
-    var frame = document.createElement('iframe');
+    // Our own frame: no markup names its properties, so only creating it needs care.
+    var frame = createElement.call(document, 'iframe');
     // The secret rides in the fragment: never sent to a server, never logged.
     frame.src = EDGE + '/v1/frame/' + encodeURIComponent(request) +
       '#client_secret=' + encodeURIComponent(secret) +
@@ -38,67 +91,84 @@
     s.border = '0';
     s.overflow = 'hidden';
     s.colorScheme = 'light';
-    var root = host.shadowRoot || (host.attachShadow ? host.attachShadow({ mode: 'open' }) : host);
-    root.appendChild(frame);
-    cards.push({ host: host, frame: frame, request: request, secret: secret });
+    if (localNameOf.call(host) === 'chat-pay' && getComputedStyle(host).display === 'inline') {
+      styleOf.call(host).display = 'block';
+    }
+    var root = shadowRootOf.call(host);
+    if (!root) {
+      // Only some elements take a shadow root; the others hold the frame themselves.
+      try { root = attachShadow.call(host, { mode: 'open' }); } catch (e) { root = host; }
+    }
+    appendChild.call(root, frame);
+    mounted.set(host, { frame: frame, request: request, secret: secret });
   }
 
-  function unmount(host) {
-    cards = cards.filter(function (c) {
-      if (c.host !== host) return true;
-      c.frame.remove();
-      return false;
-    });
+  function emit(host, name, detail) {
+    dispatchEvent.call(host, new CustomEvent('chatpay:' + name, {
+      detail: detail, bubbles: true, composed: true
+    }));
   }
 
+  // A frame speaks only for the request it was mounted with, from the edge's origin.
   addEventListener('message', function (e) {
     var d = e.data;
     if (e.origin !== EDGE || !d || d.chatpay !== 1) return;
-    for (var i = 0; i < cards.length; i++) {
-      var c = cards[i];
-      if (e.source !== c.frame.contentWindow || d.request_id !== c.request) continue;
+    mounted.forEach(function (c, host) {
+      if (e.source !== c.frame.contentWindow || d.request_id !== c.request) return;
       if (d.type === 'resize' && d.height > 0) {
         c.frame.style.height = Math.ceil(Math.min(d.height, 4000)) + 'px';
       } else if (d.type === 'ready') {
-        emit(c.host, 'ready', { request_id: c.request, status: d.status });
+        emit(host, 'ready', { request_id: c.request, status: d.status });
       } else if (d.type === 'paid') {
-        emit(c.host, 'paid', {
+        emit(host, 'paid', {
           request_id: c.request, payment_id: d.payment_id,
           amount: d.amount, currency: d.currency
         });
       } else if (d.type === 'declined') {
-        emit(c.host, 'declined', { request_id: c.request });
+        emit(host, 'declined', { request_id: c.request });
       } else if (d.type === 'error') {
-        emit(c.host, 'error', { request_id: c.request, code: d.code, message: d.message });
+        emit(host, 'error', { request_id: c.request, code: d.code, message: d.message });
       }
-    }
+    });
   });
 
-  if (window.customElements && !customElements.get('chat-pay')) {
-    customElements.define('chat-pay', class extends HTMLElement {
-      static get observedAttributes() { return ['request', 'client-secret']; }
-      connectedCallback() {
-        if (getComputedStyle(this).display === 'inline') this.style.display = 'block';
-        mount(this, this.getAttribute('request'), this.getAttribute('client-secret'));
-      }
-      attributeChangedCallback() { if (this.isConnected) this.connectedCallback(); }
-      disconnectedCallback() { unmount(this); }
-    });
-  }
+  customElements.define('chat-pay', class extends HTMLElement {
+    static get observedAttributes() { return ['request', 'client-secret']; }
+    connectedCallback() { schedule(this); }
+    attributeChangedCallback() { schedule(this); }
+    disconnectedCallback() { schedule(this); }
+  });
 
   // The alias for sites that cannot use custom elements: <div data-chatpay-request=...>.
-  function scan() {
-    cards = cards.filter(function (c) { return c.host.isConnected; });
-    var list = document.querySelectorAll('[data-chatpay-request]');
-    for (var i = 0; i < list.length; i++) {
-      var el = list[i];
-      if (el.__chatpay) continue;
-      el.__chatpay = 1;
-      mount(el, el.getAttribute('data-chatpay-request'),
-        el.getAttribute('data-chatpay-client-secret'));
+  // Hosts added, removed or given other attributes are settled like <chat-pay>.
+  function scanAdded(node) {
+    if (nodeTypeOf.call(node) !== 1) return;
+    if (matches.call(node, ALIAS)) schedule(node);
+    var inside = queryAll.call(node, ALIAS);
+    for (var i = 0; i < inside.length; i++) schedule(inside[i]);
+  }
+
+  function onMutations(records) {
+    var removed = false;
+    for (var i = 0; i < records.length; i++) {
+      var r = records[i];
+      if (r.type === 'attributes') {
+        schedule(r.target);
+        continue;
+      }
+      for (var j = 0; j < r.addedNodes.length; j++) scanAdded(r.addedNodes[j]);
+      if (r.removedNodes.length) removed = true;
+    }
+    if (removed) {
+      mounted.forEach(function (c, host) { if (!isConnected.call(host)) schedule(host); });
     }
   }
-  scan();
-  if (document.readyState === 'loading') addEventListener('DOMContentLoaded', scan);
-  new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true });
+
+  var present = queryAllInDocument.call(document, ALIAS);
+  for (var i = 0; i < present.length; i++) schedule(present[i]);
+  // Also sees the elements the parser adds after this async script ran.
+  new MutationObserver(onMutations).observe(documentElementOf.call(document), {
+    childList: true, subtree: true, attributes: true,
+    attributeFilter: ['data-chatpay-request', 'data-chatpay-client-secret']
+  });
 })();
