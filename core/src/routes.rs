@@ -80,11 +80,7 @@ pub const ROUTES: &[Route] = &[
     api("GET", "/v1/frame/{id}", Handler::Frame),
     api("GET", "/v1/widget.js", Handler::WidgetLoader),
     api("POST", "/v1/sellers", Handler::CreateSeller),
-    api(
-        "POST",
-        "/v1/sellers/{id}/reset_keys",
-        Handler::ResetKeys,
-    ),
+    api("POST", "/v1/sellers/{id}/reset_keys", Handler::ResetKeys),
     api("POST", "/v1/payment_requests", Handler::CreateRequest),
     api("GET", "/v1/payment_requests", Handler::ListRequests),
     api("GET", "/v1/payment_requests/{id}", Handler::GetRequest),

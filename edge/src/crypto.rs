@@ -85,8 +85,8 @@ fn parse_key(name: &str, text: &str) -> Result<[u8; 32], Misconfigured> {
 }
 
 fn required_key(env: &Env, name: &str) -> Result<[u8; 32], Misconfigured> {
-    let text = secret_text(env, name)
-        .ok_or_else(|| Misconfigured(format!("secret {name} is not set")))?;
+    let text =
+        secret_text(env, name).ok_or_else(|| Misconfigured(format!("secret {name} is not set")))?;
     parse_key(name, &text)
 }
 
@@ -94,8 +94,8 @@ impl Keys {
     pub fn from_env(env: &Env) -> Result<Keys, Misconfigured> {
         let admin_key = secret_text(env, "PLATFORM_ADMIN_KEY")
             .ok_or_else(|| Misconfigured("secret PLATFORM_ADMIN_KEY is not set".into()))?;
-        if admin_key.len() < 32 || admin_key.chars().all(|c| Some(c) == admin_key.chars().next())
-        {
+        let repeated = |text: &str| text.chars().all(|c| text.starts_with(c));
+        if admin_key.len() < 32 || repeated(&admin_key) {
             return Err(Misconfigured(
                 "secret PLATFORM_ADMIN_KEY must be at least 32 random characters".into(),
             ));
@@ -195,7 +195,10 @@ impl Keys {
     ) -> Option<(Vec<u8>, bool)> {
         let (nonce, ciphertext) = sealed.split_at_checked(12)?;
         let aad = vault_aad(seller_id, token);
-        let candidates = [(Some(&self.vault), false), (self.vault_previous.as_ref(), true)];
+        let candidates = [
+            (Some(&self.vault), false),
+            (self.vault_previous.as_ref(), true),
+        ];
         candidates.into_iter().find_map(|(key, previous)| {
             let key = key?;
             if key_id.is_some_and(|id| id != key.id()) {

@@ -104,12 +104,12 @@ impl Ledger<'_> {
                 .ok()
                 .filter(|c| only_agent.is_none_or(|a| c.agent_id.as_deref() == Some(a)))
                 .ok_or_else(|| {
-                Fail::invalid(
-                    "resource_missing",
-                    "`starting_after` is not a payment request of this seller.",
-                )
-                .param("starting_after")
-            })?;
+                    Fail::invalid(
+                        "resource_missing",
+                        "`starting_after` is not a payment request of this seller.",
+                    )
+                    .param("starting_after")
+                })?;
             sql += " AND (created_at < ? OR (created_at = ? AND id < ?))";
             args.extend([
                 cursor.created_at.into(),
@@ -218,7 +218,9 @@ pub fn revenue_csv(report: &Value) -> String {
     let mut out = String::from("group,currency,gross,refunds,net,count,average\n");
     for row in report["rows"].as_array().into_iter().flatten() {
         let mut cells = Vec::with_capacity(7);
-        for k in ["group", "currency", "gross", "refunds", "net", "count", "average"] {
+        for k in [
+            "group", "currency", "gross", "refunds", "net", "count", "average",
+        ] {
             let mut cell = text(&row[k]);
             if k == "group" && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
                 cell.insert(0, '\'');

@@ -41,7 +41,14 @@ pub struct IdempotencyKey {
 impl IdempotencyKey {
     /// The key for a call on `route` (`POST /v1/payment_requests/{id}/refunds`) with the
     /// path's id, made with `credential` (a hash), carrying the caller's `raw` key.
-    pub fn new(keys: &Keys, credential: &str, route: &str, id: &str, raw: &str, buyer: bool) -> Self {
+    pub fn new(
+        keys: &Keys,
+        credential: &str,
+        route: &str,
+        id: &str,
+        raw: &str,
+        buyer: bool,
+    ) -> Self {
         let scope = format!("{credential}:{route}:{id}");
         let key = mac(keys, &scope, raw);
         IdempotencyKey {
@@ -55,10 +62,7 @@ impl IdempotencyKey {
 
 /// The stored form of a caller's key: an HMAC bound to its scope.
 pub fn mac(keys: &Keys, scope: &str, raw: &str) -> String {
-    hex_encode(&keys.id_mac(
-        b"idempotency-key",
-        format!("{scope}\0{raw}").as_bytes(),
-    ))
+    hex_encode(&keys.id_mac(b"idempotency-key", format!("{scope}\0{raw}").as_bytes()))
 }
 
 pub struct Replay {

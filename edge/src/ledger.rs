@@ -345,7 +345,8 @@ impl RequestRow {
     }
 
     pub(crate) fn currency(&self) -> Currency {
-        Currency::parse_stored(&self.currency).expect("stored currencies were validated, or were withdrawn since")
+        Currency::parse_stored(&self.currency)
+            .expect("stored currencies were validated, or were withdrawn since")
     }
 
     pub(crate) fn amount(&self) -> Amount {
@@ -555,7 +556,11 @@ impl Ledger<'_> {
     /// The key's principal, checked against the op (its rights, and whether it is a rolled
     /// secret) and, for a restricted key, against the request the command names. A
     /// restricted key's new requests are bound to its agent.
-    fn authorize(&self, command: &mut Command, now: i64) -> std::result::Result<Option<Principal>, Fail> {
+    fn authorize(
+        &self,
+        command: &mut Command,
+        now: i64,
+    ) -> std::result::Result<Option<Principal>, Fail> {
         let Some(hash) = &command.key_hash else {
             return Ok(None);
         };
@@ -594,7 +599,9 @@ impl Ledger<'_> {
         accounts: &Accounts,
     ) -> std::result::Result<Response, Fail> {
         if !command.admin {
-            return Err(permissions::denied("Only the platform resets a seller's keys."));
+            return Err(permissions::denied(
+                "Only the platform resets a seller's keys.",
+            ));
         }
         let secret = accounts.reset_keys()?;
         self.event("", "seller.keys_reset", "platform", json!({}), self.clock())?;
@@ -651,9 +658,7 @@ impl Ledger<'_> {
                 self.clock(),
             );
             let mut response = json(200, &accounts.seller_json(existing.to_json())?);
-            response
-                .headers_mut()
-                .set("idempotent-replayed", "true")?;
+            response.headers_mut().set("idempotent-replayed", "true")?;
             return Ok(response);
         }
         let key_hash = command
@@ -716,7 +721,9 @@ impl Ledger<'_> {
         if let Some(replay) = idempotency::lookup(&self.sql, idem, &mac, now)? {
             return Ok(replayed(replay));
         }
-        if idem.buyer && (self.request_settled(command)? || !idempotency::has_room(&self.sql, idem, now)?) {
+        if idem.buyer
+            && (self.request_settled(command)? || !idempotency::has_room(&self.sql, idem, now)?)
+        {
             return run(op);
         }
         let (status, value) = match op(&body) {

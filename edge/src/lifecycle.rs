@@ -9,13 +9,13 @@
 use crate::http::Fail;
 use crate::ids::ObjectId;
 use crate::ledger::{Ledger, RequestRow, SellerRow};
+use chatpay_core::accounts::Page;
 use chatpay_core::orders::{
     parse_advance, parse_claim_outcome, parse_claim_response, parse_decline, ClaimBody, RefundBody,
     ShipBody,
 };
 use chatpay_core::state::{Claim, Event, Fulfillment, Payout, Status};
 use chatpay_core::time::{add_business_days, rfc3339, DAY};
-use chatpay_core::accounts::Page;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{SqlStorage, SqlStorageValue};

@@ -40,7 +40,10 @@ impl Principal {
     /// The agent whose requests alone this key may reach, if it is so limited.
     pub fn only_agent(&self) -> Option<&str> {
         match &self.role {
-            Role::Agent { agent_id, all: false } => Some(agent_id),
+            Role::Agent {
+                agent_id,
+                all: false,
+            } => Some(agent_id),
             _ => None,
         }
     }

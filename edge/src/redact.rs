@@ -37,7 +37,13 @@ const TABLES: &[(&str, &[&str], &[&str])] = &[
     ("seller", &["display_name"], &[]),
     (
         "payment_requests",
-        &["description", "carrier", "tracking_number", "conversation_id", "agent_id"],
+        &[
+            "description",
+            "carrier",
+            "tracking_number",
+            "conversation_id",
+            "agent_id",
+        ],
         &[],
     ),
     ("agents", &["id", "name"], &[]),
@@ -114,7 +120,10 @@ pub fn run(sql: &SqlStorage, keys: &Keys) -> Result<(), Fail> {
 /// Whether [`finish`] has work left (after [`run`]).
 pub fn pending(sql: &SqlStorage) -> Result<bool, Fail> {
     Ok(!sql
-        .exec("SELECT value FROM settings WHERE key = ?", vec![PENDING.into()])?
+        .exec(
+            "SELECT value FROM settings WHERE key = ?",
+            vec![PENDING.into()],
+        )?
         .to_array::<Setting>()?
         .is_empty())
 }
@@ -123,7 +132,10 @@ pub fn pending(sql: &SqlStorage) -> Result<bool, Fail> {
 /// freed pages.
 pub fn finish(sql: &SqlStorage) -> Result<(), Fail> {
     let Some(setting) = sql
-        .exec("SELECT value FROM settings WHERE key = ?", vec![PENDING.into()])?
+        .exec(
+            "SELECT value FROM settings WHERE key = ?",
+            vec![PENDING.into()],
+        )?
         .to_array::<Setting>()?
         .into_iter()
         .next()

@@ -9,8 +9,8 @@ use crate::ids::{client_secret_valid, Mode, ObjectId, SecretKey, SellerRef};
 use crate::ledger::{Command, Op, ORIGINS_HEADER};
 use crate::{demo, frame};
 use chatpay_core::accounts::Page;
-use chatpay_core::mask::mask_card_numbers;
 use chatpay_core::api::{NewSeller, MAX_BODY_BYTES};
+use chatpay_core::mask::mask_card_numbers;
 use chatpay_core::routes::{self, Handler};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
@@ -160,11 +160,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
                 .body(body);
             ledger(env, request.seller, c).await
         }
-        Handler::Cancel
-        | Handler::Ship
-        | Handler::Deliver
-        | Handler::Refund
-        | Handler::Unlock => {
+        Handler::Cancel | Handler::Ship | Handler::Deliver | Handler::Refund | Handler::Unlock => {
             let (op, required) = match route.handler {
                 Handler::Cancel => (Op::Cancel, false),
                 Handler::Ship => (Op::Ship, true),

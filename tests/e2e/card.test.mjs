@@ -156,7 +156,7 @@ describe('the demo chat page', () => {
     await frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
     await page.context().unroute(`${edge.origin}/v1/payment_requests/${usd.id}/pay`);
     assert.equal(pays.length, 1, 'one pay call, no double submit');
-    assert.match(pays[0], /^[0-9a-f]{32}$/);
+    assert.match(pays[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.match(await frame.textContent('.cp-receipt'), /Payment complete/);
     assert.match(await frame.textContent('.cp-receipt-card'), /Visa •••• 4242/);
     assert.match(await frame.textContent('.cp-receipt-sub'), /\$24\.00/);

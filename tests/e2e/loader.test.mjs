@@ -67,7 +67,9 @@ describe('the loader a chat page embeds', () => {
   const pageErrors = [];
 
   async function newPage() {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 900, height: 1000 } });
+    // A real chat page shows users' images and link previews; the demo page's strict CSP
+    // would stop them loading, and with them the attacks under test. So these pages ignore it.
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 900, height: 1000 }, bypassCSP: true });
     await context.addInitScript(recordHostEvents);
     await context.addInitScript(recordFrameSrcs);
     const page = await context.newPage();

@@ -105,7 +105,7 @@ describe('the buyer\'s card follows the order', () => {
     await frame.click('.cp-danger');
     await frame.waitForSelector('.cp-outcome', { timeout: 20_000 });
     assert.equal(declines.length, 1);
-    assert.match(declines[0], /^[0-9a-f]{32}$/);
+    assert.match(declines[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(await frame.textContent('.cp-outcome-title'), 'You declined this request');
     assert.equal(await frame.textContent('.cp-status'), 'Declined');
     assert.equal(await frame.locator('form').count(), 0);

@@ -409,6 +409,26 @@ fn fresh_dir() -> PathBuf {
     dir
 }
 
+/// Workers rate limiting (`pay`: 10 calls a minute per request) counts in fixed one-minute
+/// windows. A test that needs its calls in one window first waits, if it must (this asserts
+/// nothing about time), until the current window has `needed_seconds` left.
+pub fn wait_for_a_fresh_minute(needed_seconds: u64) {
+    let second = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() % 60);
+    if second + needed_seconds >= 58 {
+        thread::sleep(Duration::from_secs(61 - second));
+    }
+}
+
+/// Waits (asserting nothing about time) until the next one-minute rate-limit window begins.
+pub fn wait_for_the_next_minute() {
+    let second = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() % 60);
+    thread::sleep(Duration::from_secs(61 - second));
+}
+
 /// `bytes` random bytes from the kernel, as lower-case hex.
 pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];

@@ -22,8 +22,7 @@ pub fn ledger_file(edge: &Edge, seller_id: &str) -> PathBuf {
         let Ok(db) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
             continue;
         };
-        let found: Result<String, _> =
-            db.query_row("SELECT id FROM seller", [], |row| row.get(0));
+        let found: Result<String, _> = db.query_row("SELECT id FROM seller", [], |row| row.get(0));
         if found.as_deref() == Ok(seller_id) {
             return path.clone();
         }
@@ -41,7 +40,9 @@ pub fn open(path: &Path) -> Connection {
 pub fn close(db: Connection) {
     db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         .ok();
-    db.close().map_err(|(_, e)| e).expect("close the ledger file");
+    db.close()
+        .map_err(|(_, e)| e)
+        .expect("close the ledger file");
 }
 
 /// SHA-256 of a credential in hex: how a ledger names a key or client secret.

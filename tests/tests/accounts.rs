@@ -394,7 +394,8 @@ fn restricted_keys_run_conversations_and_nothing_else() {
     let edge = shared();
     let seller = edge.create_seller();
     let sk = &seller.secret_key;
-    let (key_id, rk) = edge.restricted_key(sk, "maya");
+    // `scope: "all"`: this test is about what a key may do, not whose requests it reaches.
+    let (key_id, rk) = edge.scoped_key(sk, "maya", "all");
     assert!(rk.starts_with("rk_test_"), "{rk}");
     assert!(key_id.starts_with("key_"), "{key_id}");
 
@@ -574,7 +575,8 @@ fn rolling_a_key_keeps_the_old_secret_for_the_overlap() {
     let request = edge.create_request(sk, "4.00", "USD");
 
     // Overlap 0: the old secret is dead at once, the new one works.
-    let (key_id, old) = edge.restricted_key(sk, "kai");
+    // `scope: "all"`: the seller's request is read through the agent's key.
+    let (key_id, old) = edge.scoped_key(sk, "kai", "all");
     let rolled = edge.roll_key(sk, &key_id, 0);
     let body = rolled.expect(200).clone();
     assert_eq!(body["id"], key_id.as_str(), "same key id\n{rolled}");
@@ -823,7 +825,7 @@ fn tenant_isolation_for_accounts_agents_and_keys() {
     let edge = shared();
     let a = edge.create_seller();
     let b = edge.create_seller();
-    let (a_key_id, a_rk) = edge.restricted_key(&a.secret_key, "shared-name");
+    let (a_key_id, a_rk) = edge.scoped_key(&a.secret_key, "shared-name", "all");
     let a_request = edge.create_request(&a.secret_key, "3.00", "USD");
     let b_request = edge.create_request(&b.secret_key, "3.00", "USD");
 
@@ -861,7 +863,7 @@ fn tenant_isolation_for_accounts_agents_and_keys() {
         "resource_missing",
         Param::Is("agent_id"),
     );
-    let (_, b_rk) = edge.restricted_key(&b.secret_key, "shared-name");
+    let (_, b_rk) = edge.scoped_key(&b.secret_key, "shared-name", "all");
 
     // Each restricted key reaches only its own seller's requests.
     assert_error(
@@ -1027,7 +1029,7 @@ fn the_rolling_window_and_key_overlaps_follow_the_sellers_clock() {
     edge.create_request(sk, "60.00", "USD");
     assert_eq!(try_create(&edge, sk, "0.01", "USD").status, 422);
 
-    let (key_id, old) = edge.restricted_key(sk, "clocked");
+    let (key_id, old) = edge.scoped_key(sk, "clocked", "all");
     let probe = edge.create_request(sk, "1.00", "EUR");
     let new = edge.roll_key(sk, &key_id, 2).expect(200)["secret_key"]
         .as_str()

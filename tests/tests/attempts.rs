@@ -4,10 +4,9 @@
 //! in its object. Against a real `wrangler dev`; the last test (by name) scans state and
 //! logs for card numbers.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
 use chatpay_tests::cards::{card, pay_body, DISCOVER, MASTERCARD, OTHER_VISA, VISA};
 use chatpay_tests::checks::{assert_error, assert_error_type};
+use chatpay_tests::edge::wait_for_a_fresh_minute;
 use chatpay_tests::orders::{event_like, query};
 use chatpay_tests::scan::assert_no_card_numbers;
 use chatpay_tests::{shared, unique, wait_for_other_tests, Edge, Param, PaymentRequest, Reply};
@@ -16,18 +15,6 @@ use serde_json::{json, Value};
 const GENERIC_DECLINE: &str = "4000000000000002";
 const INSUFFICIENT_FUNDS: &str = "4000000000009995";
 const PROCESSING_ERROR: &str = "4000000000000119";
-
-/// Workers rate limiting counts in fixed one-minute windows. A test that needs N calls in
-/// one window first waits (this is not a timing assertion) until the current window has
-/// room for them, so a window boundary never splits its calls.
-fn wait_for_a_fresh_minute(needed_seconds: u64) {
-    let second = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() % 60);
-    if second + needed_seconds >= 58 {
-        std::thread::sleep(Duration::from_secs(61 - second));
-    }
-}
 
 #[track_caller]
 fn assert_locked(reply: &Reply) {
@@ -125,11 +112,18 @@ fn the_requests_agent_may_unlock_it_and_no_other_agent() {
     // Its own agent may.
     edge.unlock(&mia, &request.id).expect(200);
     let full = edge.read(sk, &request.id);
-    assert_eq!(event_like(&full, "unlocked")["actor"], "agent:mia", "{full}");
+    assert_eq!(
+        event_like(&full, "unlocked")["actor"],
+        "agent:mia",
+        "{full}"
+    );
     edge.pay_with(&request, VISA).expect(200);
     // A body is refused; the seller's unlock of an unknown request is 404.
     let with_body = edge
-        .call("POST", &format!("/v1/payment_requests/{}/unlock", request.id))
+        .call(
+            "POST",
+            &format!("/v1/payment_requests/{}/unlock", request.id),
+        )
         .bearer(sk)
         .json(&json!({"all": true}))
         .send();
@@ -199,8 +193,16 @@ fn buyer_calls_that_change_nothing_leave_nothing_behind() {
     // answered again from scratch, never replayed.
     for what in ["decline", "claims", "decline", "claims"] {
         let key = unique("again-");
-        assert_eq!(buyer_post(&edge, &request, what, &key), (409, false), "{what}");
-        assert_eq!(buyer_post(&edge, &request, what, &key), (409, false), "{what}");
+        assert_eq!(
+            buyer_post(&edge, &request, what, &key),
+            (409, false),
+            "{what}"
+        );
+        assert_eq!(
+            buyer_post(&edge, &request, what, &key),
+            (409, false),
+            "{what}"
+        );
     }
 
     // On a paid request a second claim is a 409, not stored either.
@@ -219,7 +221,11 @@ fn buyer_calls_that_change_nothing_leave_nothing_behind() {
     assert_eq!(declined.status, 402, "{declined}");
     let replay = edge.pay(&open, &pay_body(GENERIC_DECLINE), Some(&key));
     assert_eq!(replay.status, 402, "{replay}");
-    assert_eq!(replay.header("idempotent-replayed"), Some("true"), "{replay}");
+    assert_eq!(
+        replay.header("idempotent-replayed"),
+        Some("true"),
+        "{replay}"
+    );
     assert_eq!(replay.json, declined.json, "{replay}");
 }
 
@@ -244,7 +250,10 @@ fn a_requests_events_are_paged() {
         Some(json!("refund.created")),
         "newest last"
     );
-    assert_eq!(events[0]["type"], "refund.created", "the oldest 22 are paged only");
+    assert_eq!(
+        events[0]["type"], "refund.created",
+        "the oldest 22 are paged only"
+    );
 
     // Paging: oldest first, every event once, in the list envelope.
     let mut seen: Vec<Value> = Vec::new();
@@ -259,7 +268,10 @@ fn a_requests_events_are_paged() {
         assert_eq!(body["object"], "list", "{page}");
         let data = body["data"].as_array().cloned().unwrap_or_default();
         assert!(data.len() <= 50, "{page}");
-        after = data.last().and_then(|e| e["id"].as_str()).map(str::to_owned);
+        after = data
+            .last()
+            .and_then(|e| e["id"].as_str())
+            .map(str::to_owned);
         seen.extend(data);
         if body["has_more"] != true {
             break;
@@ -273,7 +285,10 @@ fn a_requests_events_are_paged() {
         .iter()
         .filter_map(|e| e["id"].as_str()?.strip_prefix("evt_")?.parse().ok())
         .collect();
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first, no repeats");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "oldest first, no repeats"
+    );
     for e in &seen {
         assert_eq!(e["object"], "event");
         assert_eq!(e["request_id"], request.id.as_str());
@@ -283,7 +298,10 @@ fn a_requests_events_are_paged() {
     for (params, param) in [
         (vec![("limit", "0".to_string())], "limit"),
         (vec![("limit", "101".to_string())], "limit"),
-        (vec![("starting_after", "evt_x".to_string())], "starting_after"),
+        (
+            vec![("starting_after", "evt_x".to_string())],
+            "starting_after",
+        ),
         (vec![("page", "2".to_string())], "page"),
     ] {
         let reply = edge.list_events(key, &request.id, &query(&params));
@@ -334,17 +352,27 @@ fn a_conversations_timeline_is_paged() {
         if let Some(a) = &after {
             params.push(("starting_after", a.clone()));
         }
-        let page = edge.call(
-            "GET",
-            &format!("/v1/conversations/{conversation}/timeline?{}", query(&params)),
-        )
-        .bearer(key)
-        .send();
+        let page = edge
+            .call(
+                "GET",
+                &format!(
+                    "/v1/conversations/{conversation}/timeline?{}",
+                    query(&params)
+                ),
+            )
+            .bearer(key)
+            .send();
         let body = page.expect(200).clone();
         pages += 1;
         let data = body["data"].as_array().cloned().unwrap_or_default();
-        after = data.last().and_then(|e| e["id"].as_str()).map(str::to_owned);
-        seen.extend(data.iter().filter_map(|e| e["id"].as_str().map(str::to_owned)));
+        after = data
+            .last()
+            .and_then(|e| e["id"].as_str())
+            .map(str::to_owned);
+        seen.extend(
+            data.iter()
+                .filter_map(|e| e["id"].as_str().map(str::to_owned)),
+        );
         if body["has_more"] != true {
             break;
         }

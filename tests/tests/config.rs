@@ -20,11 +20,24 @@ use sha2::Sha256;
 #[track_caller]
 fn assert_generic_500(edge: &Edge, path: &str) {
     let reply = edge.call("GET", path).send();
-    assert_error(&reply, 500, "internal_error", Param::Null);
+    assert_eq!(reply.status, 500, "{reply}");
+    if let Err(why) = chatpay_tests::checks::check_error_shape(&reply) {
+        panic!("{why}\n{reply}");
+    }
+    assert_eq!(reply.code(), "internal_error", "{reply}");
     assert_eq!(reply.json["error"]["type"], "api_error", "{reply}");
     let message = reply.json["error"]["message"].as_str().unwrap_or_default();
-    for secret in ["VAULT_KEY", "ID_KEY", "FINGERPRINT_KEY", "PLATFORM_ADMIN_KEY", "secret"] {
-        assert!(!message.contains(secret), "the answer names a secret: {reply}");
+    for secret in [
+        "VAULT_KEY",
+        "ID_KEY",
+        "FINGERPRINT_KEY",
+        "PLATFORM_ADMIN_KEY",
+        "secret",
+    ] {
+        assert!(
+            !message.contains(secret),
+            "the answer names a secret: {reply}"
+        );
     }
 }
 
@@ -36,41 +49,70 @@ fn malformed_secrets_are_refused_logged_and_never_named_to_callers() {
     let cases: Vec<(&str, Secrets, &str)> = vec![
         (
             "a plus sign reads as a hex digit to from_str_radix",
-            Secrets { vault_key: "+0".repeat(32), ..good.clone() },
+            Secrets {
+                vault_key: "+0".repeat(32),
+                ..good.clone()
+            },
             "VAULT_KEY must be exactly 64 hex digits",
         ),
         (
             "a space inside",
-            Secrets { id_key: format!("{} {}", &good.id_key[..31], &good.id_key[32..]), ..good.clone() },
+            Secrets {
+                id_key: format!("{} {}", &good.id_key[..31], &good.id_key[32..]),
+                ..good.clone()
+            },
             "ID_KEY must be exactly 64 hex digits",
         ),
         (
             "one byte repeated",
-            Secrets { fingerprint_key: "ab".repeat(32), ..good.clone() },
+            Secrets {
+                fingerprint_key: "ab".repeat(32),
+                ..good.clone()
+            },
             "FINGERPRINT_KEY is one byte repeated",
         ),
         (
             "two jobs, one key",
-            Secrets { fingerprint_key: good.vault_key.clone(), ..good.clone() },
+            Secrets {
+                fingerprint_key: good.vault_key.clone(),
+                ..good.clone()
+            },
             "VAULT_KEY and FINGERPRINT_KEY are the same key",
         ),
         (
             "the previous vault key is the current one",
-            Secrets { vault_key_previous: Some(good.vault_key.to_uppercase()), ..good.clone() },
+            Secrets {
+                vault_key_previous: Some(good.vault_key.to_uppercase()),
+                ..good.clone()
+            },
             "VAULT_KEY and VAULT_KEY_PREVIOUS are the same key",
         ),
         (
             "a missing secret",
-            Secrets { id_key: String::new(), ..good.clone() },
+            Secrets {
+                id_key: String::new(),
+                ..good.clone()
+            },
             "ID_KEY",
         ),
     ];
     for (what, secrets, logged) in cases {
-        let before = std::fs::read_to_string(edge.log_path()).unwrap_or_default().len();
+        let before = std::fs::read_to_string(edge.log_path())
+            .unwrap_or_default()
+            .len();
         edge.restart_with(secrets, false);
         assert_generic_500(&edge, "/healthz");
         assert_generic_500(&edge, "/v1/seller");
-        let log = std::fs::read_to_string(edge.log_path()).unwrap_or_default();
+        // wrangler writes the Worker's log lines a moment after the answer: wait for them.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let mut log = String::new();
+        while std::time::Instant::now() < deadline {
+            log = std::fs::read_to_string(edge.log_path()).unwrap_or_default();
+            if log[before..].contains(logged) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
         assert!(
             log[before..].contains(logged),
             "{what}: the log should say {logged:?}; it ends:\n{}",
@@ -137,11 +179,17 @@ fn the_demo_exists_only_in_the_demo_environment() {
         !page.text.replace("<script src=", "").contains("<script"),
         "no inline script"
     );
-    for (path, kind) in [("/demo/chat.js", "text/javascript"), ("/demo/chat.css", "text/css")] {
+    for (path, kind) in [
+        ("/demo/chat.js", "text/javascript"),
+        ("/demo/chat.css", "text/css"),
+    ] {
         let asset = demo.call("GET", path).send();
         assert_eq!(asset.status, 200, "{asset}");
         assert!(
-            asset.header("content-type").unwrap_or_default().starts_with(kind),
+            asset
+                .header("content-type")
+                .unwrap_or_default()
+                .starts_with(kind),
             "{asset}"
         );
     }
@@ -227,7 +275,10 @@ fn the_vault_key_rotates_and_entries_are_sealed_again() {
     assert_eq!(before.len(), 2, "a card and a bank account: {before:?}");
     for (id, named, sealed) in &before {
         assert_eq!(named.as_deref(), Some(key_id(&old_key).as_str()), "{id}");
-        assert!(open_entry(&old_key, &seller.id, id, sealed).is_some(), "{id}");
+        assert!(
+            open_entry(&old_key, &seller.id, id, sealed).is_some(),
+            "{id}"
+        );
     }
 
     // Rotate: a new VAULT_KEY, the old one as VAULT_KEY_PREVIOUS. The ledger seals its
@@ -243,7 +294,10 @@ fn the_vault_key_rotates_and_entries_are_sealed_again() {
     assert_eq!(after.len(), 2);
     for (id, named, sealed) in &after {
         assert_eq!(named.as_deref(), Some(key_id(&new_key).as_str()), "{id}");
-        assert!(open_entry(&old_key, &seller.id, id, sealed).is_none(), "{id} still old");
+        assert!(
+            open_entry(&old_key, &seller.id, id, sealed).is_none(),
+            "{id} still old"
+        );
         let plain = open_entry(&new_key, &seller.id, id, sealed).expect("opens under the new key");
         let value: Value = serde_json::from_slice(&plain).expect("JSON inside");
         let text = value.to_string();

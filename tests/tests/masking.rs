@@ -53,7 +53,10 @@ fn buyer_free_text_is_masked_wherever_it_is_stored_or_shown() {
     assert_clean(&paid.json, &[MASTERCARD, VISA], "the pay answer");
 
     let claim = edge
-        .call("POST", &format!("/v1/payment_requests/{}/claims", request.id))
+        .call(
+            "POST",
+            &format!("/v1/payment_requests/{}/claims", request.id),
+        )
         .bearer(&request.client_secret)
         .json(&json!({"reason": "damaged",
                       "description": "It broke. I paid with 5555 5555 5555 4444, refund there."}))
@@ -67,26 +70,37 @@ fn buyer_free_text_is_masked_wherever_it_is_stored_or_shown() {
 
     let full = edge.read(key, &request.id);
     assert_clean(&full, &[MASTERCARD], "the seller's view");
-    assert_eq!(full["shipping"]["name"], format!("Sam {MASKED_MC}"), "{full}");
     assert_eq!(
-        full["shipping"]["line1"],
-        "1 Main St, card ••••-••••-••••-4444",
+        full["shipping"]["name"],
+        format!("Sam {MASKED_MC}"),
         "{full}"
     );
-    assert_eq!(full["shipping"]["line2"], "apt ••••.••••.••••.4444", "{full}");
     assert_eq!(
-        full["payment"]["receipt_email"],
-        "••••••••••••4444@mail.example",
+        full["shipping"]["line1"], "1 Main St, card ••••-••••-••••-4444",
         "{full}"
     );
-    assert_eq!(full["claim"]["description"], claim.json["description"], "{full}");
+    assert_eq!(
+        full["shipping"]["line2"], "apt ••••.••••.••••.4444",
+        "{full}"
+    );
+    assert_eq!(
+        full["payment"]["receipt_email"], "••••••••••••4444@mail.example",
+        "{full}"
+    );
+    assert_eq!(
+        full["claim"]["description"], claim.json["description"],
+        "{full}"
+    );
     let timeline = edge.timeline(key, &conversation);
     assert_clean(&timeline.json, &[MASTERCARD], "the timeline");
 
     // The buyer's decline reason, on another request.
     let other = edge.create_request(key, "3.00", "USD");
     let declined = edge
-        .call("POST", &format!("/v1/payment_requests/{}/decline", other.id))
+        .call(
+            "POST",
+            &format!("/v1/payment_requests/{}/decline", other.id),
+        )
         .bearer(&other.client_secret)
         .json(&json!({"reason": "use 3782 822463 10005 instead"}))
         .send();
@@ -97,7 +111,11 @@ fn buyer_free_text_is_masked_wherever_it_is_stored_or_shown() {
         .as_array()
         .and_then(|e| e.iter().find(|e| e["type"] == "payment_request.declined"))
         .map(|e| e["data"]["reason"].clone());
-    assert_eq!(reason, Some(json!("use •••• •••••• •0005 instead")), "{full}");
+    assert_eq!(
+        reason,
+        Some(json!("use •••• •••••• •0005 instead")),
+        "{full}"
+    );
 }
 
 #[test]
@@ -109,9 +127,16 @@ fn seller_free_text_is_masked_and_ids_refuse_card_numbers() {
         "country": "US", "default_currency": "USD",
         "allowed_origins": [format!("https://shop-{tag}.example")],
     }));
-    assert!(seller.display_name.ends_with("•••• •••• •••• 4242"), "{}", seller.json);
+    assert!(
+        seller.display_name.ends_with("•••• •••• •••• 4242"),
+        "{}",
+        seller.json
+    );
     let key = &seller.secret_key;
-    let patched = edge.patch_seller(key, &json!({"display_name": "Shop ４２４２４２４２４２４２４２４２"}));
+    let patched = edge.patch_seller(
+        key,
+        &json!({"display_name": "Shop ４２４２４２４２４２４２４２４２"}),
+    );
     assert_eq!(
         patched.expect(200)["display_name"],
         "Shop ••••••••••••４２４２",
@@ -124,18 +149,28 @@ fn seller_free_text_is_masked_and_ids_refuse_card_numbers() {
                "description": "Order for card 5555555555554444, thanks"}),
     );
     assert_eq!(
-        request.json["description"],
-        "Order for card ••••••••••••4444, thanks",
+        request.json["description"], "Order for card ••••••••••••4444, thanks",
         "{}",
         request.json
     );
     edge.pay_with(&request, VISA).expect(200);
-    let shipped = edge.ship(key, &request.id, "UPS 4242424242424242", "4242-4242-4242-4242");
+    let shipped = edge.ship(
+        key,
+        &request.id,
+        "UPS 4242424242424242",
+        "4242-4242-4242-4242",
+    );
     let shipped = shipped.expect(200).clone();
     assert_eq!(shipped["shipment"]["carrier"], "UPS ••••••••••••4242");
-    assert_eq!(shipped["shipment"]["tracking_number"], "••••-••••-••••-4242");
+    assert_eq!(
+        shipped["shipment"]["tracking_number"],
+        "••••-••••-••••-4242"
+    );
     let claim = edge.open_claim(&request, "not_as_described");
-    let claim_id = claim.expect(201)["id"].as_str().unwrap_or_default().to_owned();
+    let claim_id = claim.expect(201)["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let answered = edge
         .call("POST", &format!("/v1/claims/{claim_id}/respond"))
         .bearer(key)
@@ -147,17 +182,36 @@ fn seller_free_text_is_masked_and_ids_refuse_card_numbers() {
         "{answered}"
     );
     let agent = edge.create_agent(key, &json!({"id": "maya", "name": "Maya 4242424242424242"}));
-    assert_eq!(agent.expect(201)["name"], "Maya ••••••••••••4242", "{agent}");
+    assert_eq!(
+        agent.expect(201)["name"],
+        "Maya ••••••••••••4242",
+        "{agent}"
+    );
     let full = edge.read(key, &request.id);
     assert_clean(&full, &[VISA, MASTERCARD], "the seller's view");
 
     // Ids a caller chooses refuse a card number outright, naming the field, never echoing it.
     let refusals = [
-        ("POST", "/v1/payment_requests", json!({"amount": "1.00", "currency": "USD",
-            "description": "x", "conversation_id": "chat-4242424242424242"}), "conversation_id"),
-        ("POST", "/v1/payment_requests", json!({"amount": "1.00", "currency": "USD",
-            "description": "x", "agent_id": "4242-4242-4242-4242"}), "agent_id"),
-        ("POST", "/v1/agents", json!({"id": "5555.5555.5555.4444", "name": "X"}), "id"),
+        (
+            "POST",
+            "/v1/payment_requests",
+            json!({"amount": "1.00", "currency": "USD",
+            "description": "x", "conversation_id": "chat-4242424242424242"}),
+            "conversation_id",
+        ),
+        (
+            "POST",
+            "/v1/payment_requests",
+            json!({"amount": "1.00", "currency": "USD",
+            "description": "x", "agent_id": "4242-4242-4242-4242"}),
+            "agent_id",
+        ),
+        (
+            "POST",
+            "/v1/agents",
+            json!({"id": "5555.5555.5555.4444", "name": "X"}),
+            "id",
+        ),
     ];
     for (method, path, body, param) in refusals {
         let reply = edge.call(method, path).bearer(key).json(&body).send();
@@ -168,7 +222,11 @@ fn seller_free_text_is_masked_and_ids_refuse_card_numbers() {
     // (Digits no test types as a card, since these are stored as they are.)
     for id in ["a4111111111111111", "order-41111111111111111111"] {
         let body = json!({"amount": "1.00", "currency": "USD", "description": "x", "agent_id": id});
-        let reply = edge.call("POST", "/v1/payment_requests").bearer(key).json(&body).send();
+        let reply = edge
+            .call("POST", "/v1/payment_requests")
+            .bearer(key)
+            .json(&body)
+            .send();
         assert_eq!(reply.status, 201, "{id}\n{reply}");
     }
 }
@@ -215,16 +273,25 @@ fn the_migration_masks_what_an_older_ledger_stored() {
     // A refund under an Idempotency-Key that is a card number: the record to convert.
     let refund_body = json!({"amount": "1.00", "reason": "other"});
     let refund = edge
-        .call("POST", &format!("/v1/payment_requests/{}/refunds", request.id))
+        .call(
+            "POST",
+            &format!("/v1/payment_requests/{}/refunds", request.id),
+        )
         .bearer(&key)
         .idempotency_key(MASTERCARD)
         .json(&refund_body)
         .send();
     refund.expect(201);
     let claim = edge.open_claim(&request, "damaged");
-    let claim_id = claim.expect(201)["id"].as_str().unwrap_or_default().to_owned();
-    let budget = edge.create_paid(&key, json!({"amount": "2.00", "currency": "USD",
-                                               "description": "budget"}));
+    let claim_id = claim.expect(201)["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let budget = edge.create_paid(
+        &key,
+        json!({"amount": "2.00", "currency": "USD",
+                                               "description": "budget"}),
+    );
     edge.stop();
 
     // Back to schema 3, with what an older ledger held.
@@ -290,27 +357,50 @@ fn the_migration_masks_what_an_older_ledger_stored() {
     // The ledger migrates on its first command.
     let full = edge.read(&key, &request.id);
     assert_clean(&full, &[VISA, MASTERCARD, AMEX], "the migrated request");
-    assert_eq!(full["description"], format!("{marker} card ••••••••••••4242"), "{full}");
+    assert_eq!(
+        full["description"],
+        format!("{marker} card ••••••••••••4242"),
+        "{full}"
+    );
     assert_eq!(full["shipment"], Value::Null);
-    assert_eq!(full["payment"]["receipt_email"], "••••••••••••4242@mail.example");
-    assert_eq!(full["claim"]["description"], format!("paid with {MASKED_MC}"));
+    assert_eq!(
+        full["payment"]["receipt_email"],
+        "••••••••••••4242@mail.example"
+    );
+    assert_eq!(
+        full["claim"]["description"],
+        format!("paid with {MASKED_MC}")
+    );
     let seller_view = edge.get_seller(&key);
-    assert_eq!(seller_view.json["display_name"], format!("Legacy {MASKED_MC} shop"));
+    assert_eq!(
+        seller_view.json["display_name"],
+        format!("Legacy {MASKED_MC} shop")
+    );
     let agents = edge.call("GET", "/v1/agents").bearer(&key).send();
     assert_clean(&agents.json, &[VISA], "the agents");
     // The old key, typed again, still replays its refund: it was kept as its MAC.
     let replay = edge
-        .call("POST", &format!("/v1/payment_requests/{}/refunds", request.id))
+        .call(
+            "POST",
+            &format!("/v1/payment_requests/{}/refunds", request.id),
+        )
         .bearer(&key)
         .idempotency_key(MASTERCARD)
         .json(&refund_body)
         .send();
     assert_eq!(replay.status, 201, "{replay}");
-    assert_eq!(replay.header("idempotent-replayed"), Some("true"), "{replay}");
+    assert_eq!(
+        replay.header("idempotent-replayed"),
+        Some("true"),
+        "{replay}"
+    );
     assert_eq!(replay.json["id"], refund.json["id"], "{replay}");
     // The stored http origin keeps working for CORS; a new one is refused.
     let cors = edge
-        .call("GET", &format!("/v1/payment_requests/{}/public", request.id))
+        .call(
+            "GET",
+            &format!("/v1/payment_requests/{}/public", request.id),
+        )
         .bearer(&request.client_secret)
         .origin("http://legacy.example")
         .send();
@@ -320,23 +410,37 @@ fn the_migration_masks_what_an_older_ledger_stored() {
         "{cors}"
     );
     let refused = edge.patch_seller(&key, &json!({"allowed_origins": ["http://legacy.example"]}));
-    assert_error(&refused, 400, "parameter_invalid", Param::Is("allowed_origins.0"));
+    assert_error(
+        &refused,
+        400,
+        "parameter_invalid",
+        Param::Is("allowed_origins.0"),
+    );
     // The client secret's fifty records count: a new key is treated as absent, so its
     // answer is not kept (the claim is made, but the same key does not replay it).
     let first = edge
-        .call("POST", &format!("/v1/payment_requests/{}/claims", budget.id))
+        .call(
+            "POST",
+            &format!("/v1/payment_requests/{}/claims", budget.id),
+        )
         .bearer(&budget.client_secret)
         .idempotency_key("over-budget")
         .json(&json!({"reason": "damaged"}))
         .send();
     assert_eq!(first.status, 201, "{first}");
     let second = edge
-        .call("POST", &format!("/v1/payment_requests/{}/claims", budget.id))
+        .call(
+            "POST",
+            &format!("/v1/payment_requests/{}/claims", budget.id),
+        )
         .bearer(&budget.client_secret)
         .idempotency_key("over-budget")
         .json(&json!({"reason": "damaged"}))
         .send();
-    assert_eq!(second.status, 409, "not replayed, so the claim is already open\n{second}");
+    assert_eq!(
+        second.status, 409,
+        "not replayed, so the claim is already open\n{second}"
+    );
     let _ = claim_id;
 
     // Nothing of the old text is left in any file or the log.

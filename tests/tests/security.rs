@@ -63,9 +63,17 @@ fn a_rolled_secret_keeps_the_data_plane_and_nothing_else() {
         ("POST", roll, None),
         ("DELETE", format!("/v1/keys/{own}"), None),
         ("GET", "/v1/keys".into(), None),
-        ("POST", "/v1/keys".into(), Some(json!({"agent_id": "thief"}))),
+        (
+            "POST",
+            "/v1/keys".into(),
+            Some(json!({"agent_id": "thief"})),
+        ),
         ("GET", "/v1/agents".into(), None),
-        ("POST", "/v1/agents".into(), Some(json!({"id": "thief", "name": "T"}))),
+        (
+            "POST",
+            "/v1/agents".into(),
+            Some(json!({"id": "thief", "name": "T"})),
+        ),
         ("GET", "/v1/seller".into(), None),
         (
             "PATCH",
@@ -90,9 +98,7 @@ fn a_rolled_secret_keeps_the_data_plane_and_nothing_else() {
         "the thief changed nothing\n{seller_view}"
     );
     assert_eq!(
-        edge.list_keys(&new).json["data"]
-            .as_array()
-            .map(Vec::len),
+        edge.list_keys(&new).json["data"].as_array().map(Vec::len),
         Some(1),
         "the thief made no key"
     );
@@ -196,7 +202,11 @@ fn the_platform_resets_a_sellers_keys() {
         );
     }
     // The secret key keeps its id; the agent's key shows revoked.
-    assert_eq!(own_key_id(&edge, &fresh), own, "the secret key keeps its key_ id");
+    assert_eq!(
+        own_key_id(&edge, &fresh),
+        own,
+        "the secret key keeps its key_ id"
+    );
     let keys = edge.list_keys(&fresh);
     let agent = keys.json["data"]
         .as_array()
@@ -247,7 +257,11 @@ fn replaying_seller_creation_never_shows_the_secret_again() {
     assert_eq!(again["object"], "seller", "{replay}");
     assert!(again.get("secret_key").is_none(), "{replay}");
     assert!(!replay.text.contains(&sk), "{replay}");
-    assert_eq!(replay.header("idempotent-replayed"), Some("true"), "{replay}");
+    assert_eq!(
+        replay.header("idempotent-replayed"),
+        Some("true"),
+        "{replay}"
+    );
     // Even after a roll, a replay shows no secret; the operator resets instead.
     let own = own_key_id(&edge, &sk);
     let rolled = secret(&edge.roll_key(&sk, &own, 0));
@@ -261,8 +275,11 @@ fn every_spelling_of_a_path_shares_one_idempotency_scope() {
     let edge = shared();
     let seller = edge.create_seller();
     let key = &seller.secret_key;
-    let request = edge.create_paid(key, json!({"amount": "10.00", "currency": "USD",
-                                               "description": "Spellings"}));
+    let request = edge.create_paid(
+        key,
+        json!({"amount": "10.00", "currency": "USD",
+                                               "description": "Spellings"}),
+    );
     let id = &request.id;
     let body = json!({"amount": "1.00", "reason": "other"});
     let spellings = [
@@ -326,7 +343,10 @@ fn restricted_keys_reach_their_own_agents_requests_unless_scoped_to_all() {
             .unwrap_or(Value::Null)
     };
     assert_eq!(scope_of(&own_id), "own", "{keys}");
-    assert_eq!(keys.json["data"][0]["scope"], "all", "the secret key\n{keys}");
+    assert_eq!(
+        keys.json["data"][0]["scope"], "all",
+        "the secret key\n{keys}"
+    );
     let bad = edge.create_scoped_key(sk, "lena", "everything");
     assert_error(&bad, 400, "parameter_invalid", Param::Is("scope"));
 
@@ -352,9 +372,18 @@ fn restricted_keys_reach_their_own_agents_requests_unless_scoped_to_all() {
     let filtered = edge.list_requests(&own, &query(&[("agent_id", "raj".into())]));
     assert_eq!(filtered.expect(200)["data"], json!([]), "{filtered}");
     let cursor = edge.list_requests(&own, &query(&[("starting_after", rajs.id.clone())]));
-    assert_error(&cursor, 400, "resource_missing", Param::Is("starting_after"));
+    assert_error(
+        &cursor,
+        400,
+        "resource_missing",
+        Param::Is("starting_after"),
+    );
     let timeline = edge.timeline(&own, &conversation);
-    for e in timeline.expect(200)["data"].as_array().into_iter().flatten() {
+    for e in timeline.expect(200)["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         assert_eq!(e["request_id"], lenas.id.as_str(), "{timeline}");
     }
     assert!(!timeline.text.contains(&rajs.id) && !timeline.text.contains(&nobodys.id));
@@ -378,7 +407,10 @@ fn the_revenue_csv_never_starts_a_cell_with_a_formula() {
     let key = &seller.secret_key;
     let from = edge.seller_now(key);
     for agent in ["=cmd", "+1", "-2", "@sum", "plain", "a,b", "q\"uote"] {
-        let id = if agent.chars().all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c)) {
+        let id = if agent
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
+        {
             agent
         } else {
             continue;
@@ -419,9 +451,18 @@ fn plain_http_origins_are_refused_except_loopback() {
     let edge = shared();
     let seller = edge.create_seller();
     let key = &seller.secret_key;
-    for bad in ["http://shop.example", "http://10.0.0.1:8080", "http://localhost.evil.example"] {
+    for bad in [
+        "http://shop.example",
+        "http://10.0.0.1:8080",
+        "http://localhost.evil.example",
+    ] {
         let reply = edge.patch_seller(key, &json!({"allowed_origins": [bad]}));
-        assert_error(&reply, 400, "parameter_invalid", Param::Is("allowed_origins.0"));
+        assert_error(
+            &reply,
+            400,
+            "parameter_invalid",
+            Param::Is("allowed_origins.0"),
+        );
         let tag = unique("");
         let created = edge
             .call("POST", "/v1/sellers")
@@ -429,11 +470,24 @@ fn plain_http_origins_are_refused_except_loopback() {
             .json(&json!({"display_name": format!("H {tag}"), "country": "US",
                           "default_currency": "USD", "allowed_origins": [bad]}))
             .send();
-        assert_error(&created, 400, "parameter_invalid", Param::Is("allowed_origins.0"));
+        assert_error(
+            &created,
+            400,
+            "parameter_invalid",
+            Param::Is("allowed_origins.0"),
+        );
     }
-    let loopback = ["http://localhost:8787", "http://127.0.0.1:3000", "http://[::1]:8080"];
+    let loopback = [
+        "http://localhost:8787",
+        "http://127.0.0.1:3000",
+        "http://[::1]:8080",
+    ];
     let reply = edge.patch_seller(key, &json!({ "allowed_origins": loopback }));
-    assert_eq!(reply.expect(200)["allowed_origins"], json!(loopback), "{reply}");
+    assert_eq!(
+        reply.expect(200)["allowed_origins"],
+        json!(loopback),
+        "{reply}"
+    );
 }
 
 #[test]
@@ -450,7 +504,10 @@ fn a_method_the_router_does_not_list_is_405_with_allow() {
         let reply = edge.call(method, path).bearer(&seller.secret_key).send();
         assert_eq!(reply.status, 405, "{method} {path}\n{reply}");
         let allow = reply.header("allow").unwrap_or_default().to_owned();
-        assert!(allow.contains("OPTIONS"), "{method} {path}: Allow {allow:?}");
+        assert!(
+            allow.contains("OPTIONS"),
+            "{method} {path}: Allow {allow:?}"
+        );
         assert!(!allow.contains(method), "{method} {path}: Allow {allow:?}");
         if method != "HEAD" {
             assert_error(&reply, 405, "method_not_allowed", Param::Null);
@@ -472,7 +529,10 @@ fn errors_never_echo_a_card_number_from_the_path_or_a_parameter_name() {
         .send();
     assert_eq!(lost.status, 404, "{lost}");
     assert!(!lost.text.contains(pan), "{lost}");
-    assert!(lost.text.contains("3155"), "the masked path still helps: {lost}");
+    assert!(
+        lost.text.contains("3155"),
+        "the masked path still helps: {lost}"
+    );
     let unknown = edge
         .call("POST", "/v1/payment_requests")
         .bearer(key)
