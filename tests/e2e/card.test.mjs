@@ -277,6 +277,37 @@ describe('cards outside the demo page', () => {
     await page.context().close();
   });
 
+  test('a request that took too many declines says so, and pays once the seller unlocks it', async () => {
+    const created = await sellerApi(edge, demo.secret_key, 'POST', '/v1/payment_requests',
+      { amount: '6.00', currency: 'USD', description: 'Locked order' });
+    const { id, client_secret: secret } = created.json;
+    // Card testing from outside the card: five declines through the API.
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`${edge.origin}/v1/payment_requests/${id}/pay`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ method: { type: 'card', number: '4000000000000002', exp_month: 12,
+          exp_year: new Date().getUTCFullYear() + 3, cvc: '123', name: 'Sam Rivera', postal_code: '94107' } }),
+      });
+      assert.equal(r.status, 402);
+    }
+    const page = await newPage();
+    await chatWithCard(page, id, secret);
+    const frame = await cardFrame(page, id);
+    await fillCard(frame, { number: '4242 4242 4242 4242' });
+    await frame.click('.cp-pay');
+    await frame.waitForSelector('.cp-alert-text', { timeout: 20_000 });
+    assert.match(await frame.textContent('.cp-alert-text'), /can't take more card attempts/);
+    await page.waitForFunction((r) => window.__chatpay.events.some((e) =>
+      e.name === 'chatpay:error' && e.detail.request_id === r && e.detail.code === 'too_many_attempts'), id);
+    const unlocked = await sellerApi(edge, demo.secret_key, 'POST', `/v1/payment_requests/${id}/unlock`);
+    assert.equal(unlocked.status, 200);
+    await fillCard(frame, { number: '4242 4242 4242 4242' });
+    await frame.click('.cp-pay');
+    await frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
+    await page.context().close();
+  });
+
   test('a wrong client secret shows an error card and tells the host page', async () => {
     const created = await sellerApi(edge, demo.secret_key, 'POST', '/v1/payment_requests',
       { amount: '7.00', currency: 'USD', description: 'Forged secret' });

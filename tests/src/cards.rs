@@ -15,11 +15,13 @@ pub const AMEX: &str = "378282246310005";
 pub const OTHER_VISA: &str = "4000056655665556";
 /// Luhn-valid Discover, not in the sandbox table, so approved.
 pub const DISCOVER: &str = "6011111111111117";
+/// Luhn-valid Maestro (6759), not in the sandbox table, so approved.
+pub const MAESTRO: &str = "6759649826438453";
 /// `VISA` with its check digit off by one.
 pub const BAD_LUHN: &str = "4242424242424241";
 
 /// PANs typed by tests beyond the sandbox table.
-pub const OTHER_PANS: &[&str] = &[OTHER_VISA, DISCOVER, BAD_LUHN];
+pub const OTHER_PANS: &[&str] = &[OTHER_VISA, DISCOVER, MAESTRO, BAD_LUHN];
 
 /// Every PAN any test sends: the sandbox table and `OTHER_PANS`.
 pub fn all_test_pans() -> Vec<&'static str> {

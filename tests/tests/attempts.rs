@@ -4,7 +4,7 @@
 //! in its object. Against a real `wrangler dev`; the last test (by name) scans state and
 //! logs for card numbers.
 
-use chatpay_tests::cards::{card, pay_body, DISCOVER, MASTERCARD, OTHER_VISA, VISA};
+use chatpay_tests::cards::{card, pay_body, DISCOVER, MAESTRO, MASTERCARD, OTHER_VISA, VISA};
 use chatpay_tests::checks::{assert_error, assert_error_type};
 use chatpay_tests::edge::wait_for_a_fresh_minute;
 use chatpay_tests::orders::{event_like, query};
@@ -384,6 +384,19 @@ fn a_conversations_timeline_is_paged() {
     unique_ids.sort();
     unique_ids.dedup();
     assert_eq!(unique_ids.len(), 18, "no event twice");
+}
+
+/// Maestro cards were refused as an unknown brand; the sandbox now takes them, and the
+/// payment says so.
+#[test]
+fn a_maestro_card_pays() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let request = edge.create_request(&seller.secret_key, "4.00", "EUR");
+    let paid = edge.pay_with(&request, MAESTRO);
+    paid.expect(200);
+    assert_eq!(paid.json["payment"]["brand"], "maestro", "{paid}");
+    assert_eq!(paid.json["payment"]["last4"], "8453", "{paid}");
 }
 
 /// Named to start last: scans state and logs once the others are done.

@@ -267,10 +267,13 @@ fn the_vault_key_rotates_and_entries_are_sealed_again() {
         "payout_bank_account": {"iban": IBAN_DE},
     }));
     let request = edge.create_request(&seller.secret_key, "8.00", "EUR");
+    // A declined attempt first: it must leave no sealed card behind.
+    assert_eq!(edge.pay_with(&request, "4000000000000002").status, 402);
     edge.pay_with(&request, VISA).expect(200);
     edge.stop();
 
-    // Sealed under the first key, and naming it.
+    // Sealed under the first key, and naming it: the approved card and the bank account,
+    // and nothing of the declined card.
     let before = entries(&edge, &seller.id);
     assert_eq!(before.len(), 2, "a card and a bank account: {before:?}");
     for (id, named, sealed) in &before {
