@@ -271,16 +271,16 @@ fn the_migration_masks_what_an_older_ledger_stored() {
     );
     edge.pay_with(&request, VISA).expect(200);
     // A refund under an Idempotency-Key that is a card number: the record to convert.
+    let refund_path = format!("/v1/payment_requests/{}/refunds", request.id);
     let refund_body = json!({"amount": "1.00", "reason": "other"});
-    let refund = edge
-        .call(
-            "POST",
-            &format!("/v1/payment_requests/{}/refunds", request.id),
-        )
-        .bearer(&key)
-        .idempotency_key(MASTERCARD)
-        .json(&refund_body)
-        .send();
+    let refund_with_a_card_number_as_key = |edge: &Edge| {
+        edge.call("POST", &refund_path)
+            .bearer(&key)
+            .idempotency_key(MASTERCARD)
+            .json(&refund_body)
+            .send()
+    };
+    let refund = refund_with_a_card_number_as_key(&edge);
     refund.expect(201);
     let claim = edge.open_claim(&request, "damaged");
     let claim_id = claim.expect(201)["id"]
@@ -379,15 +379,7 @@ fn the_migration_masks_what_an_older_ledger_stored() {
     let agents = edge.call("GET", "/v1/agents").bearer(&key).send();
     assert_clean(&agents.json, &[VISA], "the agents");
     // The old key, typed again, still replays its refund: it was kept as its MAC.
-    let replay = edge
-        .call(
-            "POST",
-            &format!("/v1/payment_requests/{}/refunds", request.id),
-        )
-        .bearer(&key)
-        .idempotency_key(MASTERCARD)
-        .json(&refund_body)
-        .send();
+    let replay = refund_with_a_card_number_as_key(&edge);
     assert_eq!(replay.status, 201, "{replay}");
     assert_eq!(
         replay.header("idempotent-replayed"),
@@ -418,25 +410,19 @@ fn the_migration_masks_what_an_older_ledger_stored() {
     );
     // The client secret's fifty records count: a new key is treated as absent, so its
     // answer is not kept (the claim is made, but the same key does not replay it).
-    let first = edge
-        .call(
+    let claim_over_budget = || {
+        edge.call(
             "POST",
             &format!("/v1/payment_requests/{}/claims", budget.id),
         )
         .bearer(&budget.client_secret)
         .idempotency_key("over-budget")
         .json(&json!({"reason": "damaged"}))
-        .send();
+        .send()
+    };
+    let first = claim_over_budget();
     assert_eq!(first.status, 201, "{first}");
-    let second = edge
-        .call(
-            "POST",
-            &format!("/v1/payment_requests/{}/claims", budget.id),
-        )
-        .bearer(&budget.client_secret)
-        .idempotency_key("over-budget")
-        .json(&json!({"reason": "damaged"}))
-        .send();
+    let second = claim_over_budget();
     assert_eq!(
         second.status, 409,
         "not replayed, so the claim is already open\n{second}"
