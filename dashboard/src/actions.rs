@@ -1,5 +1,5 @@
-//! What the seller can do to an order in its current state: cancel, ship, deliver, refund,
-//! answer a claim and (test mode) resolve it. Each attempt sends a fresh `Idempotency-Key`,
+//! What the seller can do to an order in its current state: unlock card attempts, cancel,
+//! ship, deliver, refund, answer a claim and (test mode) resolve it. Each attempt sends a fresh `Idempotency-Key`,
 //! shows its progress, and on failure the API's message beside the field it names.
 
 use crate::api::{self, Failure};
@@ -101,6 +101,25 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
                 <button type="button" class="danger" id="action-cancel" disabled=move || attempt.busy.get()
                     on:click=move |_| attempt.run(path.clone(), None, "Request canceled.", outcome)>
                     {move || if attempt.busy.get() { "Canceling…" } else { "Cancel request" }}
+                </button>
+            </div>
+        }
+    });
+
+    let unlock = (request.status == "requested" && request.card_attempts.locked).then(|| {
+        let attempt = Attempt::new();
+        let path = format!("{base}/unlock");
+        let tried = request.card_attempts.clone();
+        view! {
+            <div class="action">
+                <h4>"Card attempts locked"</h4>
+                <p class="hint">
+                    {locked_hint(&tried)}
+                </p>
+                {attempt.error_view()}
+                <button type="button" class="secondary" id="action-unlock" disabled=move || attempt.busy.get()
+                    on:click=move |_| attempt.run(path.clone(), None, "Card attempts unlocked.", outcome)>
+                    {move || if attempt.busy.get() { "Unlocking…" } else { "Unlock card attempts" }}
                 </button>
             </div>
         }
@@ -243,6 +262,7 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
     view! {
         <section class="actions" aria-label="Actions">
             {move || outcome.flash.get().map(|m| view! { <p class="done" role="status">{m}</p> })}
+            {unlock}
             {cancel}
             {ship}
             {deliver}
@@ -251,6 +271,18 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
             {resolve}
         </section>
     }
+}
+
+/// Why a request takes no more card attempts, in the seller's words.
+fn locked_hint(tried: &crate::model::CardAttempts) -> String {
+    let cards = match tried.cards_declined {
+        1 => "one card".to_owned(),
+        n => format!("{n} different cards"),
+    };
+    format!(
+        "{} declines with {cards}: the buyer cannot try again until you unlock it. Unlock only if you trust the buyer.",
+        tried.declined
+    )
 }
 
 #[component]

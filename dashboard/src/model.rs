@@ -29,6 +29,16 @@ pub struct PaymentRequest {
     pub payout: Option<Payout>,
     pub claim: Option<Claim>,
     pub events: Vec<Event>,
+    pub card_attempts: CardAttempts,
+}
+
+/// Declined card attempts since the last unlock; `locked` when `pay` takes no more.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct CardAttempts {
+    pub declined: u32,
+    pub cards_declined: u32,
+    pub locked: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]

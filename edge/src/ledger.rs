@@ -904,6 +904,7 @@ impl Ledger<'_> {
                 "amount": row.payout_amount_minor.map(|m| row.money(m)),
             })),
             "claim": self.claim_for(&row.id)?.map(|c| c.to_json()),
+            "card_attempts": self.attempts_json(&row.id)?,
         });
         if with_events {
             let (events, has_more) = self.newest_events(&row.id)?;
@@ -911,6 +912,12 @@ impl Ledger<'_> {
             value["events_has_more"] = Value::Bool(has_more);
         }
         Ok(value)
+    }
+
+    /// `card_attempts`: declines since the last unlock, and whether `pay` refuses more.
+    fn attempts_json(&self, request_id: &str) -> std::result::Result<Value, Fail> {
+        let a = self.attempts(request_id)?;
+        Ok(json!({"declined": a.declines, "cards_declined": a.cards, "locked": a.locked()}))
     }
 
     /// The buyer's view: no agent, no conversation, no seller id, no client secret.
@@ -1200,22 +1207,8 @@ impl Ledger<'_> {
     /// [`MAX_CARDS`] different cards, on one request, it takes no more attempts until the
     /// seller (or the request's agent) unlocks it.
     fn check_attempts(&self, row: &RequestRow) -> std::result::Result<(), Fail> {
-        #[derive(Deserialize)]
-        struct Tally {
-            declines: i64,
-            cards: i64,
-        }
-        let tally = self
-            .sql
-            .exec(
-                "SELECT COUNT(*) AS declines, COUNT(DISTINCT fingerprint) AS cards FROM payment_attempts WHERE request_id = ? AND outcome = 'declined' AND cleared = 0",
-                vec![row.id.clone().into()],
-            )?
-            .to_array::<Tally>()?
-            .into_iter()
-            .next();
-        match tally {
-            Some(t) if t.declines >= MAX_DECLINES || t.cards >= MAX_CARDS => {
+        match self.attempts(&row.id)? {
+            t if t.locked() => {
                 let mut fail = Fail::new(
                     409,
                     "card_error",
@@ -1227,6 +1220,20 @@ impl Ledger<'_> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The declines that count against a request (since its last unlock).
+    fn attempts(&self, request_id: &str) -> Result<Attempts> {
+        Ok(self
+            .sql
+            .exec(
+                "SELECT COUNT(*) AS declines, COUNT(DISTINCT fingerprint) AS cards FROM payment_attempts WHERE request_id = ? AND outcome = 'declined' AND cleared = 0",
+                vec![request_id.into()],
+            )?
+            .to_array::<Attempts>()?
+            .into_iter()
+            .next()
+            .unwrap_or_default())
     }
 
     /// `POST /v1/payment_requests/{id}/unlock`: the request takes card attempts again.
@@ -1306,6 +1313,19 @@ impl Ledger<'_> {
             vec![request_id.into(), token.into(), fingerprint.into(), outcome.into(), decline.into(), now.into()],
         )?;
         Ok(())
+    }
+}
+
+/// Declined card attempts on one request since its last unlock.
+#[derive(Deserialize, Default)]
+struct Attempts {
+    declines: i64,
+    cards: i64,
+}
+
+impl Attempts {
+    fn locked(&self) -> bool {
+        self.declines >= MAX_DECLINES || self.cards >= MAX_CARDS
     }
 }
 

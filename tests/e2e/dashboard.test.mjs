@@ -439,6 +439,35 @@ describe('the seller dashboard', () => {
     await page.close();
   });
 
+  test('a request locked by declined cards shows why, and the seller unlocks it', async () => {
+    const created = await sellerApi(edge, key, 'POST', '/v1/payment_requests',
+      { amount: '3.00', currency: 'USD', description: 'Locked mug' });
+    const { id, client_secret: secret } = created.json;
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`${edge.origin}/v1/payment_requests/${id}/pay`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ method: { type: 'card', number: '4000000000000002', exp_month: 12,
+          exp_year: 2034, cvc: '123', name: 'Sam Rivera', postal_code: '94107' } }),
+      });
+      assert.equal(r.status, 402);
+    }
+    const page = await newPage({ width: 1280, height: 900 });
+    await signIn(page);
+    await page.fill('#f-q', 'Locked mug');
+    await page.click('text=Apply filters');
+    await expectListed(page, [id]);
+    await openOrder(page, id);
+    assert.match(await page.textContent('.detail'), /5 declines with one card: the buyer cannot try again/);
+    await page.click('#action-unlock');
+    await page.waitForSelector('.done:has-text("Card attempts unlocked.")');
+    const api = await sellerApi(edge, key, 'GET', `/v1/payment_requests/${id}`);
+    assert.deepEqual(api.json.card_attempts, { declined: 0, cards_declined: 0, locked: false });
+    assert.ok(api.json.events.some((e) => e.type === 'payment_request.unlocked' && e.actor === 'seller'));
+    assert.equal(await page.locator('#action-unlock').count(), 0, 'the action goes once unlocked');
+    await page.close();
+  });
+
   test('no page error, console error or failed load along the way but the three refused on purpose', () => {
     assert.deepEqual(seen.errors, []);
     assert.deepEqual(seen.failed, [
