@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, at pinned versions: the wasm32 target, wasm-bindgen-cli and
 # worker-build (skipped when the right versions are installed), the npm packages (wrangler,
-# Node 22, binaryen, playwright-core) and, with --browser, Debian's chromium and chromedriver.
+# Node 22, binaryen, playwright-core), schemathesis in the project-local venv
+# .venv-schemathesis/ and, with --browser, Debian's chromium and chromedriver.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -29,4 +30,16 @@ if [[ "$(cat node_modules/.chatpay-lock-sum 2>/dev/null || true)" != "$lock_sum"
   npm ci --no-audit --no-fund
   echo "$lock_sum" > node_modules/.chatpay-lock-sum
 fi
+
+# schemathesis (scripts/schemathesis.sh): every package pinned and hash-checked, in its own venv.
+st_requirements=tests/schemathesis/requirements.txt
+st_sum="$(sha256sum "$st_requirements" | cut -d' ' -f1)"
+if [[ "$(cat .venv-schemathesis/.chatpay-requirements-sum 2>/dev/null || true)" != "$st_sum" ]]; then
+  rm -rf .venv-schemathesis
+  python3 -m venv .venv-schemathesis
+  .venv-schemathesis/bin/pip install --quiet --disable-pip-version-check --no-input \
+    --require-hashes --no-deps --only-binary :all: -r "$st_requirements"
+  echo "$st_sum" > .venv-schemathesis/.chatpay-requirements-sum
+fi
+
 cargo fetch --locked

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test in one command: installs what is missing (including Debian's chromium and
 # chromedriver), builds once, then runs the core unit/property tests, the integration tests
-# against a real `wrangler dev`, and the end-to-end tests in headless Chromium.
+# against a real `wrangler dev`, schemathesis against the served OpenAPI document, and the
+# end-to-end tests in headless Chromium.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -15,5 +16,6 @@ step "lint";                       cargo clippy -p chatpay-core -p chatpay-tests
                                    cargo clippy -p chatpay-edge -p chatpay-widget -p chatpay-dashboard -p chatpay-intl --target wasm32-unknown-unknown -- -D warnings
 step "core and widget unit + property tests"; cargo test -p chatpay-core -p chatpay-widget
 step "integration tests (wrangler dev)"; cargo test -p chatpay-tests -- --test-threads 8
+step "API conformance (schemathesis)";   scripts/schemathesis.sh
 step "end to end (headless Chromium)";   node --test --test-concurrency=1 tests/e2e/
 step "all tests passed"

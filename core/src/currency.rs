@@ -223,6 +223,46 @@ impl fmt::Debug for Currency {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
+
+    fn codes(list: &serde_json::Value) -> BTreeSet<&str> {
+        list.as_array()
+            .expect("a list of codes")
+            .iter()
+            .map(|c| c.as_str().expect("a code"))
+            .collect()
+    }
+
+    /// docs/openapi.json lists exactly this table's codes, and its per-currency amount
+    /// patterns group them by this table's exponents: a code added or withdrawn here fails
+    /// until the document follows (schemathesis generates amounts from those patterns).
+    #[test]
+    fn openapi_document_lists_exactly_these_currencies() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+        let text = std::fs::read_to_string(path).expect("docs/openapi.json exists");
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).expect("docs/openapi.json is JSON");
+        let schemas = &doc["components"]["schemas"];
+        let table: BTreeSet<&str> = TABLE.iter().map(|(code, _)| *code).collect();
+        assert_eq!(codes(&schemas["Currency"]["enum"]), table, "Currency.enum");
+        let mut grouped = BTreeSet::new();
+        let clauses = schemas["PaymentRequestCreate"]["allOf"]
+            .as_array()
+            .expect("PaymentRequestCreate.allOf");
+        for clause in clauses {
+            let listed = codes(&clause["if"]["properties"]["currency"]["enum"]);
+            let first = listed.first().expect("a clause names currencies");
+            let exponent = Currency::parse(first).expect("a listed code").1;
+            let same: BTreeSet<&str> = TABLE
+                .iter()
+                .filter(|(_, e)| *e == exponent)
+                .map(|(code, _)| *code)
+                .collect();
+            assert_eq!(listed, same, "the clause with exponent {exponent}");
+            grouped.extend(listed);
+        }
+        assert_eq!(grouped, table, "every currency has an amount pattern");
+    }
 
     #[test]
     fn exponents_follow_iso_4217() {
