@@ -735,10 +735,8 @@ impl Ledger<'_> {
                     .unwrap_or(Value::Null),
             ),
         };
-        if idempotency::stores(idem, status) {
-            idempotency::begin(&self.sql, idem, &mac, now)?;
-            idempotency::finish(&self.sql, idem, status, &value.to_string())?;
-        }
+        idempotency::begin(&self.sql, idem, &mac, now)?;
+        idempotency::finish(&self.sql, idem, status, &value.to_string())?;
         Ok(json(status, &value))
     }
 
@@ -1207,19 +1205,17 @@ impl Ledger<'_> {
     /// [`MAX_CARDS`] different cards, on one request, it takes no more attempts until the
     /// seller (or the request's agent) unlocks it.
     fn check_attempts(&self, row: &RequestRow) -> std::result::Result<(), Fail> {
-        match self.attempts(&row.id)? {
-            t if t.locked() => {
-                let mut fail = Fail::new(
-                    409,
-                    "card_error",
-                    "too_many_attempts",
-                    "This payment request cannot take more card attempts. Ask the seller for help.",
-                );
-                fail.error.status = Some(row.status().public_str().into());
-                Err(fail)
-            }
-            _ => Ok(()),
+        if !self.attempts(&row.id)?.locked() {
+            return Ok(());
         }
+        let mut fail = Fail::new(
+            409,
+            "card_error",
+            "too_many_attempts",
+            "This payment request cannot take more card attempts. Ask the seller for help.",
+        );
+        fail.error.status = Some(row.status().public_str().into());
+        Err(fail)
     }
 
     /// The declines that count against a request (since its last unlock).

@@ -53,7 +53,7 @@ struct Setting {
     value: String,
 }
 
-fn setting(sql: &SqlStorage, key: &str) -> Result<Option<String>, Fail> {
+pub(crate) fn setting(sql: &SqlStorage, key: &str) -> Result<Option<String>, Fail> {
     Ok(sql
         .exec("SELECT value FROM settings WHERE key = ?", vec![key.into()])?
         .to_array::<Setting>()?
@@ -62,7 +62,7 @@ fn setting(sql: &SqlStorage, key: &str) -> Result<Option<String>, Fail> {
         .map(|s| s.value))
 }
 
-fn set_setting(sql: &SqlStorage, key: &str, value: &str) -> Result<(), Fail> {
+pub(crate) fn set_setting(sql: &SqlStorage, key: &str, value: &str) -> Result<(), Fail> {
     sql.exec(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         vec![key.into(), value.into()],
@@ -149,11 +149,6 @@ pub(crate) struct EventRow {
 
 /// Events a request's own object carries; the rest are paged at `.../events`.
 pub const EVENTS_ON_REQUEST: i64 = 100;
-
-#[derive(Deserialize)]
-struct Count {
-    n: i64,
-}
 
 /// A page of events in the list envelope: `rows` holds up to `limit + 1`.
 fn event_list(rows: &mut Vec<EventRow>, limit: usize) -> Value {
@@ -405,7 +400,10 @@ impl Ledger<'_> {
         let row = self.load_request(request_id)?;
         let page = Page::parse(query)?;
         let after = match &page.starting_after {
-            Some(cursor) => self.event_in(cursor, "e.request_id = ?", &[row.id.clone().into()])?,
+            Some(cursor) => {
+                self.event_in(cursor, "e.request_id = ?", &[row.id.clone().into()])?
+                    .0
+            }
             None => 0,
         };
         let mut rows: Vec<EventRow> = self
@@ -438,8 +436,7 @@ impl Ledger<'_> {
              JOIN payment_requests r ON r.id = e.request_id WHERE {filter}"
         );
         if let Some(cursor) = &page.starting_after {
-            let id = self.event_in(cursor, &filter, &args)?;
-            let at = self.event_time(id)?;
+            let (id, at) = self.event_in(cursor, &filter, &args)?;
             sql += " AND (e.created_at > ? OR (e.created_at = ? AND e.id > ?))";
             args.extend([at.into(), at.into(), id.into()]);
         }
@@ -449,9 +446,19 @@ impl Ledger<'_> {
         Ok(event_list(&mut rows, page.limit))
     }
 
-    /// `evt_N` as N, if that event matches `filter` (over `events e` joined with its request
-    /// `r`); else the 400 that names `starting_after`.
-    fn event_in(&self, cursor: &str, filter: &str, args: &[SqlStorageValue]) -> Result<i64, Fail> {
+    /// The cursor `evt_N` as (N, its `created_at`), if that event matches `filter` (over
+    /// `events e` joined with its request `r`); else the 400 that names `starting_after`.
+    fn event_in(
+        &self,
+        cursor: &str,
+        filter: &str,
+        args: &[SqlStorageValue],
+    ) -> Result<(i64, i64), Fail> {
+        #[derive(Deserialize)]
+        struct Cursor {
+            id: i64,
+            created_at: i64,
+        }
         let bad = || {
             Fail::invalid(
                 "resource_missing",
@@ -465,31 +472,18 @@ impl Ledger<'_> {
             .ok_or_else(bad)?;
         let mut all = args.to_vec();
         all.push(id.into());
-        let found = self
-            .sql
+        self.sql
             .exec(
                 &format!(
-                    "SELECT e.id AS n FROM events e JOIN payment_requests r ON r.id = e.request_id WHERE {filter} AND e.id = ?"
+                    "SELECT e.id, e.created_at FROM events e JOIN payment_requests r ON r.id = e.request_id WHERE {filter} AND e.id = ?"
                 ),
                 all,
             )?
-            .to_array::<Count>()?;
-        if found.is_empty() {
-            return Err(bad());
-        }
-        Ok(id)
-    }
-
-    fn event_time(&self, id: i64) -> Result<i64, Fail> {
-        Ok(self
-            .sql
-            .exec(
-                "SELECT created_at AS n FROM events WHERE id = ?",
-                vec![id.into()],
-            )?
-            .to_array::<Count>()?
-            .first()
-            .map_or(0, |c| c.n))
+            .to_array::<Cursor>()?
+            .into_iter()
+            .next()
+            .map(|c| (c.id, c.created_at))
+            .ok_or_else(bad)
     }
 
     pub(crate) fn claim_for(&self, request_id: &str) -> Result<Option<ClaimRow>, Fail> {

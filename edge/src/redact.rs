@@ -24,6 +24,7 @@
 use crate::crypto::Keys;
 use crate::http::Fail;
 use crate::idempotency;
+use crate::lifecycle::{set_setting, setting};
 use chatpay_core::mask::mask_card_numbers;
 use chatpay_core::routes;
 use serde::{Deserialize, Serialize};
@@ -72,11 +73,6 @@ struct Ddl {
     sql: String,
 }
 
-#[derive(Deserialize)]
-struct Setting {
-    value: String,
-}
-
 /// What [`finish`] has left to do.
 #[derive(Serialize, Deserialize)]
 struct Pending {
@@ -105,45 +101,24 @@ pub fn run(sql: &SqlStorage, keys: &Keys) -> Result<(), Fail> {
         indexes,
         fill: freed + sql.database_size(),
     };
-    sql.exec(
-        "INSERT INTO settings (key, value) VALUES (?, ?)",
-        vec![
-            PENDING.into(),
-            serde_json::to_string(&pending)
-                .map_err(|_| Fail::internal("encode"))?
-                .into(),
-        ],
-    )?;
+    let pending = serde_json::to_string(&pending).map_err(|_| Fail::internal("encode"))?;
+    set_setting(sql, PENDING, &pending)?;
     Ok(())
 }
 
 /// Whether [`finish`] has work left (after [`run`]).
 pub fn pending(sql: &SqlStorage) -> Result<bool, Fail> {
-    Ok(!sql
-        .exec(
-            "SELECT value FROM settings WHERE key = ?",
-            vec![PENDING.into()],
-        )?
-        .to_array::<Setting>()?
-        .is_empty())
+    Ok(setting(sql, PENDING)?.is_some())
 }
 
 /// The second half, in a later transaction than [`run`]: the indexes, and zeros over the
 /// freed pages.
 pub fn finish(sql: &SqlStorage) -> Result<(), Fail> {
-    let Some(setting) = sql
-        .exec(
-            "SELECT value FROM settings WHERE key = ?",
-            vec![PENDING.into()],
-        )?
-        .to_array::<Setting>()?
-        .into_iter()
-        .next()
-    else {
+    let Some(setting) = setting(sql, PENDING)? else {
         return Ok(());
     };
     let pending: Pending =
-        serde_json::from_str(&setting.value).map_err(|_| Fail::internal("redact_pending"))?;
+        serde_json::from_str(&setting).map_err(|_| Fail::internal("redact_pending"))?;
     for index in &pending.indexes {
         sql.exec(index, None)?;
     }

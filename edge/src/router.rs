@@ -75,8 +75,9 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
     let id = params.first().copied().unwrap_or_default();
     // Idempotency scopes name the route pattern and the id, never the path as spelled.
     let at = Scope {
-        route: format!("{} {}", route.method, route.path),
-        id: id.to_owned(),
+        method: route.method,
+        path: route.path,
+        id,
         keys: &keys,
     };
     match route.handler {
@@ -444,8 +445,9 @@ fn buyer_auth(req: &Request, id: &str, keys: &Keys) -> Result<ObjectId, Fail> {
 
 /// Where a call lands, for its idempotency scope: the route pattern and the path's id.
 struct Scope<'a> {
-    route: String,
-    id: String,
+    method: &'static str,
+    path: &'static str,
+    id: &'a str,
     keys: &'a Keys,
 }
 
@@ -471,8 +473,8 @@ impl Scope<'_> {
         Ok(Some(IdempotencyKey::new(
             self.keys,
             credential_hash,
-            &self.route,
-            &self.id,
+            &format!("{} {}", self.method, self.path),
+            self.id,
             &key,
             buyer,
         )))
@@ -614,8 +616,9 @@ pub async fn create_seller(req: &mut Request, env: &Env, keys: &Keys) -> Outcome
     // With an Idempotency-Key the seller's id is derived from it, so a retry lands on the
     // same ledger, which answers the seller without its secret key.
     let scope = Scope {
-        route: "POST /v1/sellers".into(),
-        id: String::new(),
+        method: "POST",
+        path: "/v1/sellers",
+        id: "",
         keys,
     };
     let seed = scope

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
+import { ROOT, declineByApi, seed, sellerApi, startEdge } from './edge.mjs';
 import {
   CHROMIUM_ARGS, cardFrame, chatWithCard as openChat, fillCard, hostEvents, recordHostEvents,
 } from './card.page.mjs';
@@ -282,15 +282,7 @@ describe('cards outside the demo page', () => {
       { amount: '6.00', currency: 'USD', description: 'Locked order' });
     const { id, client_secret: secret } = created.json;
     // Card testing from outside the card: five declines through the API.
-    for (let i = 0; i < 5; i++) {
-      const r = await fetch(`${edge.origin}/v1/payment_requests/${id}/pay`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ method: { type: 'card', number: '4000000000000002', exp_month: 12,
-          exp_year: new Date().getUTCFullYear() + 3, cvc: '123', name: 'Sam Rivera', postal_code: '94107' } }),
-      });
-      assert.equal(r.status, 402);
-    }
+    await declineByApi(edge, id, secret, 5);
     const page = await newPage();
     await chatWithCard(page, id, secret);
     const frame = await cardFrame(page, id);

@@ -123,3 +123,17 @@ export async function sellerApi(edge, key, method, pathname, body) {
   const json = await r.json();
   return { status: r.status, json };
 }
+
+/** `POST .../pay` from outside the card, as a card tester would: `times` declines of the
+ * sandbox's generic-decline card, each asserted to be a 402. */
+export async function declineByApi(edge, id, clientSecret, times) {
+  for (let i = 0; i < times; i++) {
+    const r = await fetch(`${edge.origin}/v1/payment_requests/${id}/pay`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${clientSecret}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ method: { type: 'card', number: '4000000000000002', exp_month: 12,
+        exp_year: new Date().getUTCFullYear() + 3, cvc: '123', name: 'Sam Rivera', postal_code: '94107' } }),
+    });
+    if (r.status !== 402) throw new Error(`decline ${i}: ${r.status} ${await r.text()}`);
+  }
+}

@@ -165,8 +165,6 @@ fn the_platform_resets_a_sellers_keys() {
         "resource_missing",
         Param::Null,
     );
-    let stranger = edge.create_seller();
-    let _ = stranger;
     assert_error(
         &edge.reset_keys(edge.admin_key(), "sel_nope"),
         404,
