@@ -456,6 +456,8 @@ describe('the seller dashboard', () => {
     const api = await sellerApi(edge, key, 'GET', `/v1/payment_requests/${id}`);
     assert.deepEqual(api.json.card_attempts, { declined: 0, cards_declined: 0, locked: false });
     assert.ok(api.json.events.some((e) => e.type === 'payment_request.unlocked' && e.actor === 'seller'));
+    // The order is read again after the flash; once it is, the action is gone.
+    await page.waitForSelector('#action-unlock', { state: 'detached', timeout: 10_000 });
     assert.equal(await page.locator('#action-unlock').count(), 0, 'the action goes once unlocked');
     await page.close();
   });
