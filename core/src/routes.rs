@@ -1,10 +1,16 @@
-//! Every route the edge serves, in one table. The Worker matches requests against it (so a
-//! route cannot exist without being listed here), and a test compares it with the OpenAPI
-//! document (so no route goes undocumented, and no documented route is missing).
+//! Every route the edge serves, in one table. Each row says what the route does and how the
+//! Worker must treat the call before the operation runs: who may call it, what its path id
+//! is, whether it takes a body and an `Idempotency-Key`, and what it answers. The Worker reads
+//! the row (`edge/src/router.rs`), the ledger checks key rights against it
+//! (`edge/src/permissions.rs`), and a test compares it with the OpenAPI document, so a route
+//! cannot exist, be authorized or be documented anywhere else.
 
-/// What a route does; the Worker dispatches on it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Handler {
+use serde::{Deserialize, Serialize};
+
+/// What a call does: one name from the route to the ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
     Healthz,
     DemoPage,
     DemoSeed,
@@ -13,11 +19,14 @@ pub enum Handler {
     Frame,
     WidgetLoader,
     CreateSeller,
+    ResetKeys,
     CreateRequest,
     ListRequests,
     GetRequest,
     GetPublic,
+    ListEvents,
     Pay,
+    Unlock,
     Cancel,
     Decline,
     Ship,
@@ -37,100 +46,227 @@ pub enum Handler {
     ListKeys,
     RevokeKey,
     RollKey,
-    ResetKeys,
-    ListEvents,
-    Unlock,
+    /// Not a route: a CORS preflight asks the request's ledger for the seller's origins.
+    AllowedOrigins,
+}
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// Anyone.
+    None,
+    /// The platform's admin key.
+    Admin,
+    /// The platform's admin key, or the seller's secret key in test mode.
+    AdminOrTestSeller,
+    /// The seller's secret key, in test mode only (a live seller's call is 404).
+    TestSeller,
+    /// The seller's secret key; restricted (agent) keys are refused.
+    Seller,
+    /// The seller's secret key or a restricted key, which reaches only its agent's requests
+    /// unless created with `scope: "all"`.
+    SellerOrAgent,
+    /// The payment request's client secret (the buyer).
+    ClientSecret,
+    /// A single-use live-feed ticket (issue 9).
+    LiveTicket,
+    /// PayPal's webhook signature over the raw body (issue 8).
+    PayPalSignature,
+}
+
+impl Credential {
+    /// Whether a restricted key may make the call.
+    pub fn admits_agents(self) -> bool {
+        self == Credential::SellerOrAgent
+    }
+
+    /// Whether the credential is a seller's API key (some credentials also take it).
+    pub fn takes_seller_key(self) -> bool {
+        matches!(
+            self,
+            Credential::AdminOrTestSeller
+                | Credential::TestSeller
+                | Credential::Seller
+                | Credential::SellerOrAgent
+        )
+    }
+}
+
+/// The route's path parameter, if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathId {
+    None,
+    /// An id the edge minted: its prefix, MAC-checked and naming its seller (`pr_`, `clm_`,
+    /// `key_`, `sel_`). A forged or foreign id is 404 with [`PathId::noun`].
+    Minted(&'static str),
+    /// A conversation id, chosen by the chat platform: any text, never checked by MAC.
+    Conversation,
+}
+
+impl PathId {
+    /// What a 404 calls a missing object of this kind.
+    pub fn noun(self) -> &'static str {
+        match self {
+            PathId::Minted("pr_") => "payment request",
+            PathId::Minted("clm_") => "claim",
+            PathId::Minted("key_") => "API key",
+            PathId::Minted("sel_") => "seller",
+            PathId::Conversation => "conversation",
+            _ => "object",
+        }
+    }
+}
+
+/// The request body a route takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// A JSON object; an empty body is 400 `parameter_missing`.
+    Required,
+    /// A JSON object, or nothing.
+    Optional,
+    /// Nothing, or `{}`. A `GET` or `DELETE` body is never read.
+    Forbidden,
+    /// The exact bytes, handed to the handler unparsed (signed webhooks, issue 8).
+    Raw,
+}
+
+/// What a route answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Json,
+    /// JSON, or CSV when the caller accepts `text/csv`.
+    Csv,
+    Html,
+    /// A static file (script, style sheet).
+    Asset,
+    /// `101 Switching Protocols` to a WebSocket, passed back untouched (issue 9).
+    Upgrade,
 }
 
 pub struct Route {
     pub method: &'static str,
     /// `/v1/payment_requests/{id}/pay`: `{...}` matches one path segment.
     pub path: &'static str,
-    pub handler: Handler,
-    /// Local-demo routes (present only in the wrangler environment `demo`), not part of the API.
+    pub operation: Operation,
+    pub credential: Credential,
+    /// Control plane: refused to a secret kept alive only by a roll's overlap (it may finish
+    /// the day's orders, never change keys, agents or the account).
+    pub control_plane: bool,
+    pub id: PathId,
+    pub body: Body,
+    /// Whether an `Idempotency-Key` is honoured (answers holding a secret are never stored,
+    /// so those routes take none).
+    pub idempotent: bool,
+    pub answer: Answer,
+    /// Local-demo routes (present only in the wrangler environment `demo`), not in the API.
     pub demo_only: bool,
 }
 
-const fn api(method: &'static str, path: &'static str, handler: Handler) -> Route {
-    Route {
-        method,
-        path,
-        handler,
-        demo_only: false,
+impl Route {
+    const fn new(
+        method: &'static str,
+        path: &'static str,
+        operation: Operation,
+        credential: Credential,
+    ) -> Route {
+        Route {
+            method,
+            path,
+            operation,
+            credential,
+            control_plane: false,
+            id: PathId::None,
+            body: Body::Forbidden,
+            idempotent: false,
+            answer: Answer::Json,
+            demo_only: false,
+        }
+    }
+    const fn id(mut self, prefix: &'static str) -> Route {
+        self.id = PathId::Minted(prefix);
+        self
+    }
+    const fn conversation(mut self) -> Route {
+        self.id = PathId::Conversation;
+        self
+    }
+    const fn body(mut self, body: Body) -> Route {
+        self.body = body;
+        self
+    }
+    const fn idempotent(mut self) -> Route {
+        self.idempotent = true;
+        self
+    }
+    const fn control(mut self) -> Route {
+        self.control_plane = true;
+        self
+    }
+    const fn answers(mut self, answer: Answer) -> Route {
+        self.answer = answer;
+        self
+    }
+    const fn demo(mut self) -> Route {
+        self.demo_only = true;
+        self
     }
 }
 
-const fn demo(method: &'static str, path: &'static str, handler: Handler) -> Route {
-    Route {
-        method,
-        path,
-        handler,
-        demo_only: true,
-    }
+const fn get(path: &'static str, op: Operation, credential: Credential) -> Route {
+    Route::new("GET", path, op, credential)
+}
+const fn post(path: &'static str, op: Operation, credential: Credential) -> Route {
+    Route::new("POST", path, op, credential)
 }
 
+use Body::{Optional, Required};
+use Credential::{
+    Admin, AdminOrTestSeller, ClientSecret, None as Anyone, Seller, SellerOrAgent, TestSeller,
+};
+use Operation as Op;
+
+/// The table. Agents (restricted keys) run conversations: they create, cancel, ship, deliver
+/// and read requests and unlock their own requests' card attempts; money going back, claims,
+/// reports, the test clock, keys, agents and the account stay with the seller.
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    api("GET", "/healthz", Handler::Healthz),
-    demo("GET", "/", Handler::DemoPage),
-    demo("GET", "/index.html", Handler::DemoPage),
-    demo("POST", "/demo/seed", Handler::DemoSeed),
-    demo("GET", "/demo/chat.js", Handler::DemoAsset),
-    demo("GET", "/demo/chat.css", Handler::DemoAsset),
-    api("GET", "/dashboard", Handler::Dashboard),
-    api("GET", "/v1/frame/{id}", Handler::Frame),
-    api("GET", "/v1/widget.js", Handler::WidgetLoader),
-    api("POST", "/v1/sellers", Handler::CreateSeller),
-    api("POST", "/v1/sellers/{id}/reset_keys", Handler::ResetKeys),
-    api("POST", "/v1/payment_requests", Handler::CreateRequest),
-    api("GET", "/v1/payment_requests", Handler::ListRequests),
-    api("GET", "/v1/payment_requests/{id}", Handler::GetRequest),
-    api(
-        "GET",
-        "/v1/payment_requests/{id}/public",
-        Handler::GetPublic,
-    ),
-    api(
-        "GET",
-        "/v1/payment_requests/{id}/events",
-        Handler::ListEvents,
-    ),
-    api("POST", "/v1/payment_requests/{id}/pay", Handler::Pay),
-    api("POST", "/v1/payment_requests/{id}/unlock", Handler::Unlock),
-    api("POST", "/v1/payment_requests/{id}/cancel", Handler::Cancel),
-    api(
-        "POST",
-        "/v1/payment_requests/{id}/decline",
-        Handler::Decline,
-    ),
-    api("POST", "/v1/payment_requests/{id}/ship", Handler::Ship),
-    api(
-        "POST",
-        "/v1/payment_requests/{id}/deliver",
-        Handler::Deliver,
-    ),
-    api("POST", "/v1/payment_requests/{id}/refunds", Handler::Refund),
-    api(
-        "POST",
-        "/v1/payment_requests/{id}/claims",
-        Handler::OpenClaim,
-    ),
-    api("POST", "/v1/claims/{id}/respond", Handler::RespondClaim),
-    api("POST", "/v1/claims/{id}/resolve", Handler::ResolveClaim),
-    api("GET", "/v1/conversations/{id}/timeline", Handler::Timeline),
-    api("GET", "/v1/reports/revenue", Handler::Revenue),
-    api(
-        "POST",
-        "/v1/test_helpers/advance_clock",
-        Handler::AdvanceClock,
-    ),
-    api("GET", "/v1/seller", Handler::GetSeller),
-    api("PATCH", "/v1/seller", Handler::UpdateSeller),
-    api("POST", "/v1/agents", Handler::CreateAgent),
-    api("GET", "/v1/agents", Handler::ListAgents),
-    api("POST", "/v1/keys", Handler::CreateKey),
-    api("GET", "/v1/keys", Handler::ListKeys),
-    api("DELETE", "/v1/keys/{id}", Handler::RevokeKey),
-    api("POST", "/v1/keys/{id}/roll", Handler::RollKey),
+    get("/healthz", Op::Healthz, Anyone),
+    get("/", Op::DemoPage, Anyone).answers(Answer::Html).demo(),
+    get("/index.html", Op::DemoPage, Anyone).answers(Answer::Html).demo(),
+    post("/demo/seed", Op::DemoSeed, Admin).demo(),
+    get("/demo/chat.js", Op::DemoAsset, Anyone).answers(Answer::Asset).demo(),
+    get("/demo/chat.css", Op::DemoAsset, Anyone).answers(Answer::Asset).demo(),
+    get("/dashboard", Op::Dashboard, Anyone).answers(Answer::Html),
+    get("/v1/frame/{id}", Op::Frame, Anyone).id("pr_").answers(Answer::Html),
+    get("/v1/widget.js", Op::WidgetLoader, Anyone).answers(Answer::Asset),
+    post("/v1/sellers", Op::CreateSeller, Admin).body(Required).idempotent(),
+    post("/v1/sellers/{id}/reset_keys", Op::ResetKeys, Admin).id("sel_"),
+    post("/v1/payment_requests", Op::CreateRequest, SellerOrAgent).body(Required).idempotent(),
+    get("/v1/payment_requests", Op::ListRequests, SellerOrAgent),
+    get("/v1/payment_requests/{id}", Op::GetRequest, SellerOrAgent).id("pr_"),
+    get("/v1/payment_requests/{id}/public", Op::GetPublic, ClientSecret).id("pr_"),
+    get("/v1/payment_requests/{id}/events", Op::ListEvents, SellerOrAgent).id("pr_"),
+    post("/v1/payment_requests/{id}/pay", Op::Pay, ClientSecret).id("pr_").body(Required).idempotent(),
+    post("/v1/payment_requests/{id}/unlock", Op::Unlock, SellerOrAgent).id("pr_").idempotent(),
+    post("/v1/payment_requests/{id}/cancel", Op::Cancel, SellerOrAgent).id("pr_").idempotent(),
+    post("/v1/payment_requests/{id}/decline", Op::Decline, ClientSecret).id("pr_").body(Optional).idempotent(),
+    post("/v1/payment_requests/{id}/ship", Op::Ship, SellerOrAgent).id("pr_").body(Required).idempotent(),
+    post("/v1/payment_requests/{id}/deliver", Op::Deliver, SellerOrAgent).id("pr_").idempotent(),
+    post("/v1/payment_requests/{id}/refunds", Op::Refund, Seller).id("pr_").body(Required).idempotent(),
+    post("/v1/payment_requests/{id}/claims", Op::OpenClaim, ClientSecret).id("pr_").body(Required).idempotent(),
+    post("/v1/claims/{id}/respond", Op::RespondClaim, Seller).id("clm_").body(Required).idempotent(),
+    post("/v1/claims/{id}/resolve", Op::ResolveClaim, AdminOrTestSeller).id("clm_").body(Required).idempotent(),
+    get("/v1/conversations/{id}/timeline", Op::Timeline, SellerOrAgent).conversation(),
+    get("/v1/reports/revenue", Op::Revenue, Seller).answers(Answer::Csv),
+    post("/v1/test_helpers/advance_clock", Op::AdvanceClock, TestSeller).body(Required).idempotent(),
+    get("/v1/seller", Op::GetSeller, Seller).control(),
+    Route::new("PATCH", "/v1/seller", Op::UpdateSeller, Seller).control().body(Required).idempotent(),
+    post("/v1/agents", Op::CreateAgent, Seller).control().body(Required).idempotent(),
+    get("/v1/agents", Op::ListAgents, Seller).control(),
+    post("/v1/keys", Op::CreateKey, Seller).control().body(Required),
+    get("/v1/keys", Op::ListKeys, Seller).control(),
+    Route::new("DELETE", "/v1/keys/{id}", Op::RevokeKey, Seller).control().id("key_"),
+    post("/v1/keys/{id}/roll", Op::RollKey, Seller).control().id("key_").body(Optional),
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.
@@ -156,6 +292,14 @@ fn matches<'a>(pattern: &str, segments: &[&'a str]) -> Option<Vec<&'a str>> {
     Some(params)
 }
 
+impl Operation {
+    /// The operation's route (the first, for the demo page's two spellings); `None` for
+    /// [`Operation::AllowedOrigins`].
+    pub fn route(self) -> Option<&'static Route> {
+        ROUTES.iter().find(|r| r.operation == self)
+    }
+}
+
 /// Every route whose path matches, whatever its method, with the path parameters.
 pub fn matching<'a>(segments: &[&'a str]) -> Vec<(&'static Route, Vec<&'a str>)> {
     ROUTES
@@ -173,11 +317,11 @@ mod tests {
     fn matching_routes_and_params() {
         let m = matching(&["v1", "payment_requests", "pr_x", "pay"]);
         assert_eq!(m.len(), 1);
-        assert_eq!(m[0].0.handler, Handler::Pay);
+        assert_eq!(m[0].0.operation, Operation::Pay);
         assert_eq!(m[0].1, vec!["pr_x"]);
         assert_eq!(matching(&["v1", "payment_requests"]).len(), 2);
         assert!(matching(&["v1", "nope"]).is_empty());
-        assert_eq!(matching(&[])[0].0.handler, Handler::DemoPage);
+        assert_eq!(matching(&[])[0].0.operation, Operation::DemoPage);
     }
 
     #[test]
@@ -190,6 +334,61 @@ mod tests {
                 r.method,
                 r.path
             );
+        }
+    }
+
+    #[test]
+    fn rows_are_consistent() {
+        for r in ROUTES {
+            let what = format!("{} {}", r.method, r.path);
+            let writes = matches!(r.method, "POST" | "PATCH");
+            assert_eq!(
+                r.path.contains('{'),
+                r.id != PathId::None,
+                "{what}: path id"
+            );
+            if !writes {
+                assert_eq!(
+                    r.body,
+                    Body::Forbidden,
+                    "{what}: only POST and PATCH take a body"
+                );
+                assert!(
+                    !r.idempotent,
+                    "{what}: only POST and PATCH take an Idempotency-Key"
+                );
+            }
+            if r.control_plane {
+                assert!(
+                    r.credential.takes_seller_key(),
+                    "{what}: control plane needs a key"
+                );
+            }
+            if r.answer == Answer::Upgrade {
+                assert_eq!(r.method, "GET", "{what}: an upgrade is a GET");
+            }
+        }
+        // Every operation but the preflight's has a route.
+        assert!(Operation::Pay.route().is_some());
+        assert!(Operation::AllowedOrigins.route().is_none());
+    }
+
+    /// Restricted keys reach the conversation's work and nothing else.
+    #[test]
+    fn agents_reach_conversations_only() {
+        let agents: BTreeSet<&str> = ROUTES
+            .iter()
+            .filter(|r| r.credential.admits_agents())
+            .map(|r| r.path)
+            .collect();
+        assert!(agents.contains("/v1/payment_requests/{id}/ship"));
+        assert!(agents.contains("/v1/conversations/{id}/timeline"));
+        for path in [
+            "/v1/payment_requests/{id}/refunds",
+            "/v1/keys",
+            "/v1/reports/revenue",
+        ] {
+            assert!(!agents.contains(path), "{path}");
         }
     }
 

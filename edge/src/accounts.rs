@@ -7,9 +7,11 @@
 //! current time comes in from the ledger's one clock, so a test clock moves limits and key
 //! expiry too.
 
-use crate::crypto::{hex_encode, random_bytes, Keys, VAULT_FORMAT};
+use crate::crypto::{random_bytes, Keys, VAULT_FORMAT};
+use crate::encoding::base32;
+use crate::encoding::hex_encode;
 use crate::http::Fail;
-use crate::ids::{base32, KeyKind, ObjectId, SecretKey, SellerRef};
+use crate::ids::{KeyKind, ObjectId, SecretKey, SellerRef};
 use crate::permissions::{denied, Principal, Role};
 use chatpay_core::accounts::{
     CurrencyLimits, KeyScope, NewAgent, NewApiKey, Page, RollKey, SellerProfile, SellerUpdate,

@@ -1,6 +1,7 @@
 //! The Worker's secrets and the primitives built on them: MACs for ids and keys, the vault's
 //! AES-256-GCM with per-seller HKDF keys, keyed card fingerprints and request-body MACs.
 
+use crate::encoding::{hex_decode, hex_encode};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use hkdf::Hkdf;
@@ -148,7 +149,7 @@ impl Keys {
             &self.fingerprint_key,
             &[seller_id.as_bytes(), b"\0", pan.as_bytes()],
         );
-        crate::ids::base32(&mac[..16])
+        crate::encoding::base32(&mac[..16])
     }
 
     /// MAC of a request body's canonical JSON, for idempotency comparison. The raw body may
@@ -242,35 +243,4 @@ pub fn key_hash(secret: &str) -> String {
 
 pub fn random_bytes(buf: &mut [u8]) {
     getrandom::getrandom(buf).expect("crypto.getRandomValues is available in workerd");
-}
-
-pub fn hex_encode(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[usize::from(b >> 4)] as char);
-        s.push(HEX[usize::from(b & 15)] as char);
-    }
-    s
-}
-
-/// Strict hex: an even number of `0-9 a-f A-F` digits and nothing else. (`from_str_radix`
-/// would also take a `+` sign, so `+0+0...` would read as zero bytes.)
-pub fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    fn digit(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
-    let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 {
-        return None;
-    }
-    bytes
-        .chunks(2)
-        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-        .collect()
 }

@@ -3,16 +3,17 @@
 //! `http://127.0.0.1:PORT`, two origins as on a real site. Exists only in the wrangler
 //! environment `demo` (`wrangler dev --env demo`).
 
+use crate::command::{send, Command};
 use crate::crypto::Keys;
+use crate::http::Outcome;
 use crate::http::{json, Fail};
 use crate::ids::SecretKey;
-use crate::ledger::{Command, Op};
-use crate::router::{admin_auth, create_seller, ledger, Outcome};
+use crate::platform::create_seller;
+use chatpay_core::routes::Operation as Op;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{
-    durable_object, DurableObject, Env, Headers, Method, Request, RequestInit, Response, Result,
-    State,
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, State,
 };
 
 const PAGE: &str = include_str!("../../index.html");
@@ -28,12 +29,12 @@ struct DemoMode {
     enabled: bool,
 }
 
-fn enabled(env: &Env) -> bool {
+pub fn enabled(env: &Env) -> bool {
     env.object_var::<DemoMode>("DEMO_MODE")
         .is_ok_and(|mode| mode.enabled)
 }
 
-fn not_found() -> Fail {
+pub fn not_found() -> Fail {
     Fail::new(
         404,
         "invalid_request_error",
@@ -59,11 +60,8 @@ struct Seeded {
 }
 
 /// `POST /demo/seed`: a demo seller allowing the demo host, and two open requests.
+/// The router has checked the admin key and that the demo is enabled.
 pub async fn seed(req: &Request, env: &Env, keys: &Keys) -> Outcome {
-    if !enabled(env) {
-        return Err(not_found());
-    }
-    admin_auth(req, keys)?;
     let (_, page_origin, edge_origin) = origins(req)?;
     let seller_body = json!({
         "display_name": "Clayworks Studio",
@@ -71,8 +69,7 @@ pub async fn seed(req: &Request, env: &Env, keys: &Keys) -> Outcome {
         "default_currency": "USD",
         "allowed_origins": [page_origin],
     });
-    let mut seller_req = internal_request(&keys.admin_key, &seller_body)?;
-    let mut created = create_seller(&mut seller_req, env, keys).await?;
+    let mut created = create_seller(env, keys, seller_body, None).await?;
     let seller: Value = created.json().await?;
     let secret = seller["secret_key"]
         .as_str()
@@ -89,7 +86,7 @@ pub async fn seed(req: &Request, env: &Env, keys: &Keys) -> Outcome {
         let c = Command::new(Op::CreateRequest, key.seller, keys)
             .key(crate::crypto::key_hash(&secret))
             .body(Some(body));
-        let mut r = ledger(env, key.seller, c).await?;
+        let mut r = send(env, key.seller, c).await?;
         let v: Value = r.json().await?;
         requests.push((
             v["id"].as_str().unwrap_or_default().to_string(),
@@ -121,22 +118,8 @@ pub async fn seed(req: &Request, env: &Env, keys: &Keys) -> Outcome {
     ))
 }
 
-fn internal_request(admin_key: &str, body: &Value) -> Result<Request> {
-    let headers = Headers::new();
-    headers.set("authorization", &format!("Bearer {admin_key}"))?;
-    headers.set("content-type", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.to_string().into()));
-    Request::new_with_init("https://edge.internal/v1/sellers", &init)
-}
-
 /// `GET /`: the demo chat page, filled with the latest seeded requests.
 pub async fn page(req: &Request, env: &Env, _keys: &Keys) -> Outcome {
-    if !enabled(env) {
-        return Err(not_found());
-    }
     let (host, page_origin, edge_origin) = origins(req)?;
     if host != "localhost" {
         // The page must be on another origin than the card's iframe, as on a real site.
@@ -181,10 +164,7 @@ pub async fn page(req: &Request, env: &Env, _keys: &Keys) -> Outcome {
 
 /// `GET /demo/chat.js` and `/demo/chat.css`: the demo page's script and styles, as files so
 /// the page needs no inline code.
-pub fn asset(path: &str, env: &Env) -> Outcome {
-    if !enabled(env) {
-        return Err(not_found());
-    }
+pub fn asset(path: &str) -> Outcome {
     let (body, content_type) = if path.ends_with(".js") {
         (SCRIPT, "text/javascript; charset=utf-8")
     } else {

@@ -2,11 +2,12 @@
 //! the host page's scripts and styles never touch card data, and its CSP lets only the
 //! seller's allowed origins frame it.
 
+use crate::command::{send, Command, ORIGINS_HEADER};
 use crate::crypto::Keys;
 use crate::http::Fail;
+use crate::http::Outcome;
 use crate::ids::ObjectId;
-use crate::ledger::{Command, Op, ORIGINS_HEADER};
-use crate::router::{ledger, Outcome};
+use chatpay_core::routes::Operation as Op;
 use worker::{Env, Headers, Response};
 
 const ORIGINS_META: &str = r#"<meta name="chatpay-allowed-origins" content="">"#;
@@ -21,10 +22,10 @@ fn html_attr_escape(text: &str) -> String {
 pub async fn page(id: &str, env: &Env, keys: &Keys) -> Outcome {
     let request =
         ObjectId::parse("pr_", id, keys).ok_or_else(|| Fail::missing("payment request"))?;
-    let info = ledger(
+    let info = send(
         env,
         request.seller,
-        Command::new(Op::FrameInfo, request.seller, keys).request(request.id.clone()),
+        Command::new(Op::Frame, request.seller, keys).request(request.id.clone()),
     )
     .await?;
     if info.status_code() != 200 {

@@ -5,6 +5,9 @@ use chatpay_core::fields::FieldError;
 use serde::Serialize;
 use worker::{Headers, Response};
 
+/// What a handler answers: a response, or a failure to turn into the error shape.
+pub type Outcome = Result<Response, Fail>;
+
 /// A failed API call, on its way to becoming a 4xx (or, for our own faults, a 500).
 #[derive(Debug)]
 pub struct Fail {

@@ -9,7 +9,8 @@
 //! Buyers (client-secret calls) can reach a seller's storage without an account, so what
 //! they may leave there is bounded: see [`stores`] and [`has_room`].
 
-use crate::crypto::{hex_encode, Keys};
+use crate::crypto::Keys;
+use crate::encoding::hex_encode;
 use crate::http::Fail;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

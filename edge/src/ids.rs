@@ -6,45 +6,11 @@
 //! Object, and it routes to the owning seller's object with no global lookup.
 
 use crate::crypto::{ct_eq, random_bytes, Keys};
+use crate::encoding::{base32, base32_decode};
 
 const SELLER_LEN: usize = 10;
 const TAG_LEN: usize = 6;
 const KEY_TAG_LEN: usize = 10;
-const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-
-pub fn base32(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        buffer = (buffer << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
-    }
-    out
-}
-
-/// Strict inverse of [`base32`]: lower case only, no padding, canonical trailing bits.
-pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 5 / 8);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|&a| a == c)? as u32;
-        buffer = (buffer << 5) | v;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-        buffer &= (1 << bits) - 1;
-    }
-    (bits < 5 && buffer == 0).then_some(out)
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -249,15 +215,4 @@ impl SecretKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base32_round_trip() {
-        for len in 0..40 {
-            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
-            let text = base32(&bytes);
-            assert_eq!(base32_decode(&text).unwrap(), bytes);
-        }
-        assert!(base32_decode("ABC").is_none());
-        assert!(base32_decode("a1").is_none());
-    }
 }

@@ -6,148 +6,33 @@
 //! Durable Object SQLite refuses `BEGIN`; the object's input gate does the rest.
 
 use crate::accounts::{self, Accounts};
-use crate::crypto::{hex_encode, Keys, VAULT_FORMAT};
+use crate::command::{Command, ORIGINS_HEADER};
+use crate::crypto::{Keys, VAULT_FORMAT};
+use crate::encoding::hex_encode;
 use crate::http::{json, Fail};
-use crate::idempotency::{self, IdempotencyKey};
+use crate::idempotency;
 use crate::ids::{client_secret, ObjectId, SellerRef};
 use crate::permissions::{self, Principal, Role};
 use crate::processor::{Authorization, Outcome, Processor, Sandbox};
 use crate::schema;
+use chatpay_core::accounts::Page;
 use chatpay_core::api::{
     NewPaymentRequest, NewSeller, PayRequest, PublicPayment, PublicPaymentRequest, PublicSeller,
 };
+use chatpay_core::routes::Operation as Op;
 use chatpay_core::state::{Event, Fulfillment, Payout, Refund, Status};
 use chatpay_core::time::{rfc3339, year_month};
 use chatpay_core::{Amount, AmountLimits, Currency};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
-/// What the Worker asks of a ledger.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Op {
-    InitSeller,
-    CreateRequest,
-    GetRequest,
-    GetPublic,
-    Pay,
-    Cancel,
-    FrameInfo,
-    AllowedOrigins,
-    Decline,
-    Ship,
-    Deliver,
-    Refund,
-    OpenClaim,
-    RespondClaim,
-    ResolveClaim,
-    List,
-    Timeline,
-    Revenue,
-    AdvanceClock,
-    // The seller's own account (issue 3, section 1); see `accounts`.
-    GetSeller,
-    UpdateSeller,
-    CreateAgent,
-    ListAgents,
-    CreateKey,
-    ListKeys,
-    RevokeKey,
-    RollKey,
-    // Issue 6: the platform's key reset, a request's events, and unlocking card attempts.
-    ResetKeys,
-    ListEvents,
-    Unlock,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct Command {
-    pub op: Op,
-    pub seller_id: String,
-    #[serde(default)]
-    pub request_id: Option<String>,
-    /// SHA-256 of the seller key used, for seller-authenticated ops.
-    #[serde(default)]
-    pub key_hash: Option<String>,
-    #[serde(default)]
-    pub idempotency: Option<IdempotencyKey>,
-    #[serde(default)]
-    pub body: Option<Value>,
-    /// Query-string pairs, in order (lists and reports).
-    #[serde(default)]
-    pub query: Vec<(String, String)>,
-    /// A claim id (`clm_...`) for claim routes, a conversation id for timelines, or an API
-    /// key id (`key_...`) for key routes.
-    #[serde(default)]
-    pub target: Option<String>,
-    /// The platform admin key authenticated this command.
-    #[serde(default)]
-    pub admin: bool,
-}
-
-impl Command {
-    pub fn new(op: Op, seller: SellerRef, keys: &Keys) -> Command {
-        Command {
-            op,
-            seller_id: seller.id(keys),
-            request_id: None,
-            key_hash: None,
-            idempotency: None,
-            body: None,
-            query: Vec::new(),
-            target: None,
-            admin: false,
-        }
-    }
-
-    pub fn query(mut self, pairs: Vec<(String, String)>) -> Command {
-        self.query = pairs;
-        self
-    }
-
-    pub fn target(mut self, target: String) -> Command {
-        self.target = Some(target);
-        self
-    }
-
-    pub fn admin(mut self) -> Command {
-        self.admin = true;
-        self
-    }
-
-    pub fn request(mut self, id: String) -> Command {
-        self.request_id = Some(id);
-        self
-    }
-
-    /// The seller key's hash: the ledger checks it is one of the seller's live keys.
-    pub fn key(mut self, hash: String) -> Command {
-        self.key_hash = Some(hash);
-        self
-    }
-
-    pub fn idempotency(mut self, idem: Option<IdempotencyKey>) -> Command {
-        self.idempotency = idem;
-        self
-    }
-
-    pub fn body(mut self, body: Option<Value>) -> Command {
-        self.body = body;
-        self
-    }
-}
-
 /// Declines on one request before it takes no more card attempts (until unlocked).
 pub const MAX_DECLINES: i64 = 5;
 /// Different cards declined on one request before it takes no more attempts.
 pub const MAX_CARDS: i64 = 3;
-
-/// The response header that carries the seller's allowed origins back to the Worker, which
-/// turns it into CORS headers and strips it.
-pub const ORIGINS_HEADER: &str = "x-chatpay-allowed-origins";
 
 #[durable_object(alarm)]
 pub struct SellerLedger {
@@ -413,7 +298,7 @@ impl Ledger<'_> {
     }
 
     async fn dispatch(&self, command: Command) -> Reply {
-        if command.op == Op::InitSeller {
+        if command.op == Op::CreateSeller {
             return (
                 self.init_seller(&command)
                     .unwrap_or_else(Fail::into_response),
@@ -441,7 +326,7 @@ impl Ledger<'_> {
             .map_or_else(|| "seller".to_string(), Principal::actor);
         let only_agent = principal.as_ref().and_then(Principal::only_agent);
         let result = match command.op {
-            Op::InitSeller => unreachable!("handled above"),
+            Op::CreateSeller => unreachable!("handled above"),
             Op::CreateRequest => {
                 self.idempotent(&command, |body| {
                     accounts.check_limits(body, &self.limits())?;
@@ -462,7 +347,7 @@ impl Ledger<'_> {
                 })
                 .await
             }
-            Op::FrameInfo => self
+            Op::Frame => self
                 .load_request(command.request_id.as_deref())
                 .map(|_| json(200, &json!({}))),
             Op::AllowedOrigins => Ok(json(200, &json!({}))),
@@ -505,7 +390,7 @@ impl Ledger<'_> {
                         .await
                 }
             }
-            Op::List => self
+            Op::ListRequests => self
                 .list(&seller, &command.query, only_agent)
                 .map(|v| json(200, &v)),
             Op::Timeline => target
@@ -537,8 +422,8 @@ impl Ledger<'_> {
                 self.idempotent(&command, |body| accounts.create_agent(body))
                     .await
             }
-            Op::ListAgents => serde_json::from_value(command.body.clone().unwrap_or_default())
-                .map_err(|_| Fail::internal("bad page"))
+            Op::ListAgents => Page::parse(&command.query)
+                .map_err(Fail::from)
                 .and_then(|page| accounts.list_agents(&page))
                 .map(|v| json(200, &v)),
             Op::CreateKey => accounts
@@ -549,6 +434,13 @@ impl Ledger<'_> {
             Op::RollKey => accounts
                 .roll_key(target, command.body.as_ref())
                 .map(|v| json(200, &v)),
+            // Pages, assets and the platform's seller creation never reach a ledger this way.
+            Op::Healthz
+            | Op::DemoPage
+            | Op::DemoSeed
+            | Op::DemoAsset
+            | Op::Dashboard
+            | Op::WidgetLoader => Err(Fail::internal("not a ledger operation")),
         };
         (result.unwrap_or_else(Fail::into_response), origins)
     }
@@ -567,7 +459,11 @@ impl Ledger<'_> {
         let principal = self
             .principal(hash, now)?
             .ok_or_else(Fail::bad_credentials)?;
-        permissions::check(command.op, &principal)?;
+        let route = command
+            .op
+            .route()
+            .ok_or_else(|| Fail::internal("an operation without a route"))?;
+        permissions::check(route, &principal)?;
         if let (Role::Agent { agent_id, all }, Some(id)) =
             (&principal.role, command.request_id.as_deref())
         {

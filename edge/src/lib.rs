@@ -3,17 +3,22 @@
 //! seller's SQLite-backed Durable Object ([`ledger::SellerLedger`]).
 
 mod accounts;
+mod auth;
+mod command;
 mod crypto;
 mod demo;
+mod encoding;
 mod frame;
 mod history;
 mod http;
 mod idempotency;
 mod ids;
+mod inbound;
 mod ledger;
 mod lifecycle;
 mod loader;
 mod permissions;
+mod platform;
 mod processor;
 mod redact;
 mod router;

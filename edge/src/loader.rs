@@ -4,7 +4,7 @@
 //! serves it states its own origin.
 
 use crate::http::Fail;
-use crate::router::Outcome;
+use crate::http::Outcome;
 use worker::{Env, Headers, Request, Response};
 
 /// The string literal the built loader holds for the origin (`widget/loader/widget.js`;

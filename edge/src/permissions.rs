@@ -1,16 +1,15 @@
 //! Who may do what with a key.
 //!
-//! - A seller's secret key may run every op a seller key reaches; a restricted key (an
-//!   agent's) only the ops listed in [`allowed`]. The table is default-deny for agents: an op
-//!   nobody listed is refused with 403 `permission_denied`.
-//! - A secret kept alive by a roll's overlap (not the key's newest) may run data-plane ops
-//!   only ([`data_plane`]): a leaked old secret can finish the day's orders but never roll,
-//!   revoke or mint keys, add agents or change the account. Also default-deny.
+//! - A seller's secret key may make every call a seller key reaches; a restricted key (an
+//!   agent's) only calls whose route row in `chatpay_core::routes` names `SellerOrAgent`.
+//! - A secret kept alive by a roll's overlap (not the key's newest) may not make calls the
+//!   row marks control plane: a leaked old secret can finish the day's orders but never
+//!   roll, revoke or mint keys, add agents or change the account.
 //! - A restricted key reaches only its own agent's requests, unless created with
 //!   `scope: "all"` (checked in the ledger, which reads the request).
 
 use crate::http::Fail;
-use crate::ledger::Op;
+use chatpay_core::routes::Route;
 
 /// Whose key authenticated a command, as the ledger found it among its live keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,64 +48,18 @@ impl Principal {
     }
 }
 
-/// Which principals an op admits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Allowed {
-    SellerOnly,
-    SellerAndAgents,
-}
-
-/// The rule table. Agents run conversations: they create, cancel, ship, deliver and read
-/// requests (one, its events, the list, a conversation's timeline) and unlock their own
-/// requests' card attempts. Money going back (refunds), claims, reports, the test clock,
-/// keys, agents and the seller's account stay with the seller.
-pub fn allowed(op: Op) -> Allowed {
-    match op {
-        Op::CreateRequest
-        | Op::GetRequest
-        | Op::ListEvents
-        | Op::List
-        | Op::Timeline
-        | Op::Cancel
-        | Op::Ship
-        | Op::Deliver
-        | Op::Unlock => Allowed::SellerAndAgents,
-        _ => Allowed::SellerOnly,
-    }
-}
-
-/// The ops a rolled (not newest) secret may still run: payment requests, claims, timelines,
-/// reports and the test clock. Everything else is the control plane.
-pub fn data_plane(op: Op) -> bool {
-    matches!(
-        op,
-        Op::CreateRequest
-            | Op::GetRequest
-            | Op::ListEvents
-            | Op::List
-            | Op::Cancel
-            | Op::Ship
-            | Op::Deliver
-            | Op::Refund
-            | Op::Unlock
-            | Op::RespondClaim
-            | Op::ResolveClaim
-            | Op::Timeline
-            | Op::Revenue
-            | Op::AdvanceClock
-    )
-}
-
-/// `Ok` if `principal` may run `op`, else the 403.
-pub fn check(op: Op, principal: &Principal) -> Result<(), Fail> {
-    if !principal.newest && !data_plane(op) {
+/// `Ok` if `principal` may make a call on `route`, else the 403. Both rules read the route's
+/// row in core's table: a rolled secret is refused the control plane, a restricted key
+/// everything but `SellerOrAgent` routes.
+pub fn check(route: &Route, principal: &Principal) -> Result<(), Fail> {
+    if !principal.newest && route.control_plane {
         return Err(denied("This key has been rolled; use its newest secret."));
     }
-    match (allowed(op), &principal.role) {
-        (_, Role::Seller) | (Allowed::SellerAndAgents, Role::Agent { .. }) => Ok(()),
-        (Allowed::SellerOnly, Role::Agent { .. }) => Err(denied(
+    match &principal.role {
+        Role::Agent { .. } if !route.credential.admits_agents() => Err(denied(
             "This restricted key cannot do that; use the seller's secret key.",
         )),
+        _ => Ok(()),
     }
 }
 
@@ -117,6 +70,7 @@ pub fn denied(message: &str) -> Fail {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chatpay_core::routes::Operation as Op;
 
     fn agent(newest: bool) -> Principal {
         Principal {
@@ -135,20 +89,24 @@ mod tests {
         }
     }
 
+    fn check_op(op: Op, principal: &Principal) -> Result<(), Fail> {
+        check(op.route().expect("a route"), principal)
+    }
+
     #[test]
     fn agents_are_denied_what_is_not_listed() {
         for op in [
             Op::CreateRequest,
             Op::GetRequest,
             Op::ListEvents,
-            Op::List,
+            Op::ListRequests,
             Op::Timeline,
             Op::Cancel,
             Op::Ship,
             Op::Deliver,
             Op::Unlock,
         ] {
-            assert!(check(op, &agent(true)).is_ok(), "{op:?}");
+            assert!(check_op(op, &agent(true)).is_ok(), "{op:?}");
         }
         for op in [
             Op::Refund,
@@ -165,15 +123,21 @@ mod tests {
             Op::RevokeKey,
             Op::RollKey,
         ] {
-            assert_eq!(check(op, &agent(true)).unwrap_err().http, 403, "{op:?}");
-            assert!(check(op, &seller(true)).is_ok(), "{op:?}");
+            assert_eq!(check_op(op, &agent(true)).unwrap_err().http, 403, "{op:?}");
+            assert!(check_op(op, &seller(true)).is_ok(), "{op:?}");
         }
     }
 
     #[test]
     fn a_rolled_secret_keeps_the_data_plane_only() {
-        for op in [Op::Refund, Op::Revenue, Op::AdvanceClock, Op::RespondClaim] {
-            assert!(check(op, &seller(false)).is_ok(), "{op:?}");
+        for op in [
+            Op::CreateRequest,
+            Op::Refund,
+            Op::Revenue,
+            Op::AdvanceClock,
+            Op::RespondClaim,
+        ] {
+            assert!(check_op(op, &seller(false)).is_ok(), "{op:?}");
         }
         for op in [
             Op::RollKey,
@@ -185,7 +149,7 @@ mod tests {
             Op::GetSeller,
             Op::UpdateSeller,
         ] {
-            let fail = check(op, &seller(false)).unwrap_err();
+            let fail = check_op(op, &seller(false)).unwrap_err();
             assert_eq!(fail.http, 403, "{op:?}");
             assert_eq!(
                 fail.error.message,

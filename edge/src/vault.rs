@@ -6,7 +6,8 @@
 //! (SECURITY.md). Every ledger then seals its entries again under the new key, a batch at a
 //! time as it wakes, so that once every ledger has woken the previous key can be removed.
 
-use crate::crypto::{hex_decode, hex_encode, Keys};
+use crate::crypto::Keys;
+use crate::encoding::{hex_decode, hex_encode};
 use crate::http::Fail;
 use serde::Deserialize;
 use worker::SqlStorage;

@@ -1,0 +1,41 @@
+//! The platform operator's own call: `POST /v1/sellers` creates a seller and its first key.
+
+use crate::command::{send, Command};
+use crate::crypto::{key_hash, Keys};
+use crate::http::{json, Outcome};
+use crate::idempotency::IdempotencyKey;
+use crate::ids::{Mode, SecretKey, SellerRef};
+use chatpay_core::api::NewSeller;
+use chatpay_core::routes::Operation;
+use serde_json::Value;
+use worker::Env;
+
+/// 201 with the seller and its secret key, shown once. With an Idempotency-Key the seller's
+/// id is derived from it, so a retry lands on the same ledger, which answers the seller
+/// without its secret key.
+pub async fn create_seller(
+    env: &Env,
+    keys: &Keys,
+    body: Value,
+    idempotency: Option<IdempotencyKey>,
+) -> Outcome {
+    NewSeller::parse(&body)?;
+    let seller = match idempotency {
+        Some(idem) => SellerRef::derive(
+            Mode::Test,
+            &keys.id_mac(b"seller-idempotency", idem.key.as_bytes()),
+        ),
+        None => SellerRef::generate(Mode::Test),
+    };
+    let secret = SecretKey::generate(seller, keys);
+    let c = Command::new(Operation::CreateSeller, seller, keys)
+        .key(key_hash(&secret))
+        .body(Some(body));
+    let mut response = send(env, seller, c).await?;
+    if response.status_code() != 201 {
+        return Ok(response);
+    }
+    let mut object: Value = response.json().await?;
+    object["secret_key"] = Value::String(secret);
+    Ok(json(201, &object))
+}
