@@ -2,28 +2,22 @@
 //! serves the widget's iframe page and the JSON API. Each seller's records live in that
 //! seller's SQLite-backed Durable Object ([`ledger::SellerLedger`]).
 
-mod accounts;
 mod auth;
 mod command;
 mod crypto;
 mod demo;
 mod encoding;
 mod frame;
-mod history;
 mod http;
 mod idempotency;
 mod ids;
 mod inbound;
 mod ledger;
-mod lifecycle;
 mod loader;
 mod permissions;
 mod platform;
 mod processor;
-mod redact;
 mod router;
-mod schema;
-mod vault;
 
 pub use demo::DemoState;
 pub use ledger::SellerLedger;

@@ -172,7 +172,7 @@ async fn csv_if_asked(req: &Request, mut response: Response) -> Outcome {
     let report: Value = response.json().await?;
     let mut csv = text_response(
         200,
-        crate::history::revenue_csv(&report),
+        crate::ledger::history::revenue_csv(&report),
         "text/csv; charset=utf-8",
     );
     csv.headers_mut().set(

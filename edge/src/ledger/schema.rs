@@ -200,7 +200,7 @@ const MIGRATIONS: &[Migration] = &[
     DELETE FROM vault WHERE token NOT IN (SELECT token FROM payments)"),
     // 5: card numbers typed into free text before masking existed, and idempotency keys
     // stored as typed (see `redact`).
-    Code(crate::redact::run),
+    Code(super::redact::run),
 ];
 
 #[derive(serde::Deserialize)]

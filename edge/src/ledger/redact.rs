@@ -21,10 +21,10 @@
 //!
 //! The file keeps the size it grew to (SQLite never shrinks it here).
 
+use super::settings::{set_setting, setting};
 use crate::crypto::Keys;
 use crate::http::Fail;
 use crate::idempotency;
-use crate::lifecycle::{set_setting, setting};
 use chatpay_core::mask::mask_card_numbers;
 use chatpay_core::routes;
 use serde::{Deserialize, Serialize};

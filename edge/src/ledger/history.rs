@@ -1,8 +1,9 @@
 //! Reading a seller's history: the filtered, cursor-paginated list of requests, and the
 //! revenue report (per currency, grouped by agent, day, ISO week or month).
 
+use super::context::Ledger;
+use super::rows::{RequestRow, SellerRow, REQUEST_COLUMNS};
 use crate::http::Fail;
-use crate::ledger::{Ledger, RequestRow, SellerRow, REQUEST_COLUMNS};
 use chatpay_core::orders::{GroupBy, ListQuery, RevenueQuery};
 use chatpay_core::state::{Refund, Status};
 use chatpay_core::time::{day_key, iso_week_key, month_key, rfc3339};

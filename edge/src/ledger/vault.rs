@@ -1,30 +1,27 @@
-//! The vault's stored entries (cards in `vault`, payout accounts in `bank_accounts`) and
-//! their key rotation.
-//!
-//! Each entry names the key that sealed it (`key_id`, see `crypto::VaultKey`). To rotate,
-//! the operator sets the new key as `VAULT_KEY` and the old one as `VAULT_KEY_PREVIOUS`
-//! (SECURITY.md). Every ledger then seals its entries again under the new key, a batch at a
-//! time as it wakes, so that once every ledger has woken the previous key can be removed.
+//! The card vault: approved cards sealed under the vault key, and resealing under a new key.
 
-use crate::crypto::Keys;
+use super::context::Ledger;
+use super::rows::SellerRow;
+use crate::crypto::{Keys, VAULT_FORMAT};
 use crate::encoding::{hex_decode, hex_encode};
 use crate::http::Fail;
 use serde::Deserialize;
+use serde_json::json;
 use worker::SqlStorage;
 
 /// Entries sealed again per wake, so a ledger with many never stalls a request for long.
-const BATCH: i64 = 100;
+pub(crate) const BATCH: i64 = 100;
 
 #[derive(Deserialize)]
-struct Entry {
-    id: String,
-    sealed: String,
-    key_id: Option<String>,
+pub(crate) struct Entry {
+    pub(crate) id: String,
+    pub(crate) sealed: String,
+    pub(crate) key_id: Option<String>,
 }
 
 #[derive(Deserialize)]
-struct SellerId {
-    id: String,
+pub(crate) struct SellerId {
+    pub(crate) id: String,
 }
 
 /// Seals again, under the current key, up to [`BATCH`] entries per table that another key
@@ -77,4 +74,40 @@ pub fn reseal_batch(sql: &SqlStorage, keys: &Keys) -> Result<bool, Fail> {
         more |= done == BATCH;
     }
     Ok(more)
+}
+
+impl Ledger<'_> {
+    /// Seals an approved card in the vault under the current vault key.
+    pub(crate) fn vault_card(
+        &self,
+        seller: &SellerRow,
+        token: &str,
+        card: &chatpay_core::api::CardInput,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<(), Fail> {
+        let plaintext = json!({
+            "number": card.number.expose_digits(),
+            "exp_month": card.expiry.month,
+            "exp_year": card.expiry.year,
+        })
+        .to_string();
+        let sealed = self.keys.seal(&seller.id, token, plaintext.as_bytes());
+        self.sql.exec(
+            "INSERT INTO vault (token, key_version, key_id, sealed, brand, last4, exp_month, exp_year, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                token.into(),
+                VAULT_FORMAT.into(),
+                self.keys.vault_key_id().into(),
+                hex_encode(&sealed).into(),
+                card.number.brand().as_str().into(),
+                card.number.last4().into(),
+                i64::from(card.expiry.month).into(),
+                i64::from(card.expiry.year).into(),
+                fingerprint.into(),
+                now.into(),
+            ],
+        )?;
+        Ok(())
+    }
 }

@@ -1,0 +1,429 @@
+//! One seller's ledger: a SQLite-backed Durable Object holding that seller's profile, keys,
+//! payment requests, payments, vault entries and idempotency records.
+//!
+//! The Worker authenticates ids and keys (MACs) and routes here; the ledger owns the state
+//! and every state change. A transition's writes run with no `.await` between them, since
+//! Durable Object SQLite refuses `BEGIN`; the object's input gate does the rest.
+
+pub(crate) mod accounts;
+pub(crate) mod attempts;
+pub(crate) mod claims;
+pub(crate) mod context;
+pub(crate) mod events;
+pub(crate) mod fulfillment;
+pub(crate) mod history;
+pub(crate) mod pay;
+pub(crate) mod payouts;
+pub(crate) mod redact;
+pub(crate) mod refunds;
+pub(crate) mod requests;
+pub(crate) mod rows;
+pub(crate) mod schema;
+pub(crate) mod settings;
+pub(crate) mod timers;
+pub(crate) mod transitions;
+pub(crate) mod vault;
+pub(crate) mod views;
+
+use crate::command::{Command, ORIGINS_HEADER};
+use crate::crypto::Keys;
+use crate::http::{json, Fail};
+use crate::ids::SellerRef;
+use crate::permissions::{Principal, Role};
+use crate::{idempotency, permissions};
+use accounts::Accounts;
+use chatpay_core::accounts::Page;
+use chatpay_core::api::NewSeller;
+use chatpay_core::routes::Operation as Op;
+use context::Ledger;
+use serde_json::{json, Value};
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use worker::{durable_object, DurableObject, Env, Request, Response, State};
+
+#[durable_object(alarm)]
+pub struct SellerLedger {
+    state: State,
+    env: Env,
+    migrated: Cell<bool>,
+    /// Whether vault entries may still be sealed under another key (see `vault`).
+    resealing: Cell<bool>,
+    /// Whether migration 5's second half may still be due (see `redact`).
+    redacting: Cell<bool>,
+    /// Requests whose pay is running in this instance. A `processing` request not in here
+    /// was claimed by an instance that died mid-pay (a restart or eviction).
+    in_flight: RefCell<HashSet<String>>,
+}
+
+impl DurableObject for SellerLedger {
+    fn new(state: State, env: Env) -> Self {
+        Self {
+            state,
+            env,
+            migrated: Cell::new(false),
+            resealing: Cell::new(true),
+            redacting: Cell::new(true),
+            in_flight: RefCell::new(HashSet::new()),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let command: Command = req.json().await?;
+        let ledger = match self.ledger("read") {
+            Ok(l) => l,
+            Err(fail) => return Ok(fail.into_response()),
+        };
+        if let Err(fail) = self.finish_redaction(&ledger).await {
+            return Ok(fail.into_response());
+        }
+        // Timers that fell due run before anything reads, so expiry holds on every read.
+        if let Err(fail) = ledger.run_due_timers() {
+            return Ok(fail.into_response());
+        }
+        let (response, origins) = ledger.dispatch(command).await;
+        self.schedule_alarm(&ledger).await?;
+        let mut response = response;
+        if let Some(origins) = origins {
+            response.headers_mut().set(ORIGINS_HEADER, &origins)?;
+        }
+        Ok(response)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        let ledger = match self.ledger("alarm") {
+            Ok(l) => l,
+            Err(fail) => return Ok(fail.into_response()),
+        };
+        if let Err(fail) = self.finish_redaction(&ledger).await {
+            return Ok(fail.into_response());
+        }
+        if let Err(fail) = ledger.run_due_timers() {
+            return Ok(fail.into_response());
+        }
+        self.schedule_alarm(&ledger).await?;
+        Response::ok("{}")
+    }
+}
+
+impl SellerLedger {
+    fn ledger(&self, via: &'static str) -> Result<Ledger<'_>, Fail> {
+        let keys = Keys::from_env(&self.env)?;
+        let sql = self.state.storage().sql();
+        if !self.migrated.get() {
+            schema::migrate_atomically(&self.state, &sql, &keys)?;
+            self.migrated.set(true);
+        }
+        if self.resealing.get() {
+            self.resealing.set(vault::reseal_batch(&sql, &keys)?);
+        }
+        let offset = settings::clock_offset(&sql)?;
+        Ok(Ledger {
+            sql,
+            keys,
+            env: &self.env,
+            in_flight: &self.in_flight,
+            offset: Cell::new(offset),
+            via: Cell::new(via),
+        })
+    }
+
+    /// Migration 5's second half (`redact::finish`) must run in a transaction of its own,
+    /// after the migration's has committed: wait for that commit, then run it.
+    async fn finish_redaction(&self, ledger: &Ledger<'_>) -> Result<(), Fail> {
+        if !self.redacting.get() {
+            return Ok(());
+        }
+        if redact::pending(&ledger.sql)? {
+            self.state.storage().sync().await?;
+            let sql = ledger.sql.clone();
+            schema::atomically(&self.state, move || redact::finish(&sql))?;
+        }
+        self.redacting.set(false);
+        Ok(())
+    }
+
+    /// One alarm per object: set it to the earliest pending timer (in real time, so minus the
+    /// test clock's offset), or clear it.
+    async fn schedule_alarm(&self, ledger: &Ledger<'_>) -> worker::Result<()> {
+        let storage = self.state.storage();
+        match ledger
+            .next_timer_due()
+            .map_err(|_| worker::Error::RustError("timers".into()))?
+        {
+            Some(due) => {
+                let real_ms = (due - ledger.offset.get()) * 1000;
+                let delay = (real_ms - worker::Date::now().as_millis() as i64).max(0);
+                storage.set_alarm(delay).await
+            }
+            None => storage.delete_alarm().await,
+        }
+    }
+}
+
+type Reply = (Response, Option<String>);
+
+impl Ledger<'_> {
+    async fn dispatch(&self, command: Command) -> Reply {
+        if command.op == Op::CreateSeller {
+            return (
+                self.init_seller(&command)
+                    .unwrap_or_else(Fail::into_response),
+                None,
+            );
+        }
+        let seller = match self.seller() {
+            Ok(Some(s)) => s,
+            Ok(None) => return (Fail::missing("seller").into_response(), None),
+            Err(e) => return (Fail::from(e).into_response(), None),
+        };
+        let origins = Some(seller.origins().join(" "));
+        let now = self.clock();
+        let accounts = Accounts::new(&self.sql, &self.keys, &seller.id, seller.livemode != 0, now);
+        let mut command = command;
+        let principal = match self.authorize(&mut command, now) {
+            Ok(p) => p,
+            Err(f) => return (f.into_response(), origins),
+        };
+        let request_id = command.request_id.as_deref();
+        let target = command.target.as_deref();
+        // Who acts, for the event log.
+        let actor = principal
+            .as_ref()
+            .map_or_else(|| "seller".to_string(), Principal::actor);
+        let only_agent = principal.as_ref().and_then(Principal::only_agent);
+        let result = match command.op {
+            Op::CreateSeller => unreachable!("handled above"),
+            Op::CreateRequest => {
+                self.idempotent(&command, |body| {
+                    accounts.check_limits(body, &self.limits())?;
+                    self.create_request(&seller, body)
+                })
+                .await
+            }
+            Op::GetRequest => self
+                .request_json(&seller, command.request_id.as_deref(), true)
+                .map(|v| json(200, &v)),
+            Op::GetPublic => self
+                .public(&seller, command.request_id.as_deref())
+                .map(|v| json(200, &v)),
+            Op::Pay => self.pay(&seller, &command).await,
+            Op::Cancel => {
+                self.idempotent(&command, |_| {
+                    self.cancel(&seller, command.request_id.as_deref(), &actor)
+                })
+                .await
+            }
+            Op::Frame => self
+                .load_request(command.request_id.as_deref())
+                .map(|_| json(200, &json!({}))),
+            Op::AllowedOrigins => Ok(json(200, &json!({}))),
+            Op::Decline => {
+                self.idempotent(&command, |b| self.decline(&seller, request_id, b))
+                    .await
+            }
+            Op::Ship => {
+                self.idempotent(&command, |b| self.ship(&seller, request_id, b, &actor))
+                    .await
+            }
+            Op::Deliver => {
+                self.idempotent(&command, |_| self.deliver(&seller, request_id, &actor))
+                    .await
+            }
+            Op::Refund => {
+                self.idempotent(&command, |b| self.refund(&seller, request_id, b, &actor))
+                    .await
+            }
+            Op::OpenClaim => {
+                self.idempotent(&command, |b| self.open_claim(request_id, b))
+                    .await
+            }
+            Op::RespondClaim => {
+                self.idempotent(&command, |b| self.respond_claim(target, b, &actor))
+                    .await
+            }
+            Op::ResolveClaim => {
+                // The platform decides claims; a seller may decide its own only in test mode.
+                if !command.admin && seller.livemode != 0 {
+                    Err(Fail::new(
+                        403,
+                        "permission_error",
+                        "permission_denied",
+                        "Only the platform resolves claims in live mode.",
+                    ))
+                } else {
+                    let actor = if command.admin { "platform" } else { "seller" };
+                    self.idempotent(&command, |b| self.resolve_claim(target, b, actor))
+                        .await
+                }
+            }
+            Op::ListRequests => self
+                .list(&seller, &command.query, only_agent)
+                .map(|v| json(200, &v)),
+            Op::Timeline => target
+                .ok_or_else(|| Fail::missing("conversation"))
+                .and_then(|c| self.conversation_events(c, &command.query, only_agent))
+                .map(|v| json(200, &v)),
+            Op::ListEvents => self
+                .request_events(request_id, &command.query)
+                .map(|v| json(200, &v)),
+            Op::Unlock => {
+                self.idempotent(&command, |_| self.unlock(&seller, request_id, &actor))
+                    .await
+            }
+            Op::ResetKeys => self.reset_keys(&command, &accounts),
+            Op::Revenue => self.revenue(&command.query).map(|v| json(200, &v)),
+            Op::AdvanceClock => {
+                self.idempotent(&command, |b| self.advance_clock(&seller, b))
+                    .await
+            }
+            Op::GetSeller => self.seller_view(&accounts).map(|v| json(200, &v)),
+            Op::UpdateSeller => {
+                self.idempotent(&command, |body| {
+                    accounts.update_seller(body, &self.limits())?;
+                    Ok((200, self.seller_view(&accounts)?))
+                })
+                .await
+            }
+            Op::CreateAgent => {
+                self.idempotent(&command, |body| accounts.create_agent(body))
+                    .await
+            }
+            Op::ListAgents => Page::parse(&command.query)
+                .map_err(Fail::from)
+                .and_then(|page| accounts.list_agents(&page))
+                .map(|v| json(200, &v)),
+            Op::CreateKey => accounts
+                .create_key(command.body.as_ref())
+                .map(|v| json(201, &v)),
+            Op::ListKeys => accounts.list_keys().map(|v| json(200, &v)),
+            Op::RevokeKey => accounts.revoke_key(target).map(|v| json(200, &v)),
+            Op::RollKey => accounts
+                .roll_key(target, command.body.as_ref())
+                .map(|v| json(200, &v)),
+            // Pages, assets and the platform's seller creation never reach a ledger this way.
+            Op::Healthz
+            | Op::DemoPage
+            | Op::DemoSeed
+            | Op::DemoAsset
+            | Op::Dashboard
+            | Op::WidgetLoader => Err(Fail::internal("not a ledger operation")),
+        };
+        (result.unwrap_or_else(Fail::into_response), origins)
+    }
+
+    /// The key's principal, checked against the op (its rights, and whether it is a rolled
+    /// secret) and, for a restricted key, against the request the command names. A
+    /// restricted key's new requests are bound to its agent.
+    fn authorize(&self, command: &mut Command, now: i64) -> Result<Option<Principal>, Fail> {
+        let Some(hash) = &command.key_hash else {
+            return Ok(None);
+        };
+        let principal = self
+            .principal(hash, now)?
+            .ok_or_else(Fail::bad_credentials)?;
+        let route = command
+            .op
+            .route()
+            .ok_or_else(|| Fail::internal("an operation without a route"))?;
+        permissions::check(route, &principal)?;
+        if let (Role::Agent { agent_id, all }, Some(id)) =
+            (&principal.role, command.request_id.as_deref())
+        {
+            let row = self.load_request(Some(id))?;
+            if row.agent_id.as_deref() != Some(agent_id.as_str()) {
+                // A key limited to its agent cannot tell another agent's request from a
+                // missing one; a key that sees all may still not unlock another's.
+                if !*all {
+                    return Err(Fail::missing("payment request"));
+                }
+                if command.op == Op::Unlock {
+                    return Err(permissions::denied(
+                        "Only the seller's key or the request's own agent can unlock it.",
+                    ));
+                }
+            }
+        }
+        if command.op == Op::CreateRequest {
+            command.body = accounts::bind_agent(Some(&principal), command.body.take())?;
+        }
+        Ok(Some(principal))
+    }
+
+    /// `POST /v1/sellers/{id}/reset_keys` (platform admin): every secret of every key stops
+    /// at once, and the seller's secret key gets one new secret, shown in this answer only.
+    fn reset_keys(&self, command: &Command, accounts: &Accounts) -> Result<Response, Fail> {
+        if !command.admin {
+            return Err(permissions::denied(
+                "Only the platform resets a seller's keys.",
+            ));
+        }
+        let secret = accounts.reset_keys()?;
+        self.event("", "seller.keys_reset", "platform", json!({}), self.clock())?;
+        let mut object = self.seller_view(accounts)?;
+        object["secret_key"] = Value::String(secret);
+        Ok(json(200, &object))
+    }
+
+    /// Whose live key has this hash, as of `now` (the ledger's clock): `None` for an unknown,
+    /// revoked or expired key.
+    fn principal(&self, hash: &str, now: i64) -> worker::Result<Option<Principal>> {
+        accounts::principal(&self.sql, hash, now)
+    }
+
+    /// Creates the seller once. Replaying the same creation (same body) answers 200 with the
+    /// seller object and `Idempotent-Replayed: true`, never the secret key again (an operator
+    /// who lost the first answer resets the keys); a different body for an existing seller is
+    /// an idempotency conflict.
+    fn init_seller(&self, command: &Command) -> Result<Response, Fail> {
+        let body = command.body.clone().unwrap_or(Value::Null);
+        let new = NewSeller::parse(&body)?;
+        let mac = self
+            .keys
+            .body_mac(idempotency::canonical_json(&body).as_bytes());
+        if let Some(existing) = self.seller()? {
+            if existing.init_mac != mac {
+                return Err(Fail::idempotency_key_reused());
+            }
+            let accounts = Accounts::new(
+                &self.sql,
+                &self.keys,
+                &existing.id,
+                existing.livemode != 0,
+                self.clock(),
+            );
+            let mut response = json(200, &accounts.seller_json(existing.to_json())?);
+            response.headers_mut().set("idempotent-replayed", "true")?;
+            return Ok(response);
+        }
+        let key_hash = command
+            .key_hash
+            .clone()
+            .ok_or_else(|| Fail::internal("missing key hash"))?;
+        let now = self.clock();
+        let livemode = SellerRef::from_id(&command.seller_id, &self.keys)
+            .ok_or_else(|| Fail::internal("bad seller id"))?
+            .mode()
+            .livemode();
+        let origins = serde_json::to_string(&new.allowed_origins).unwrap_or_else(|_| "[]".into());
+        self.sql.exec(
+            "INSERT INTO seller (id, display_name, country, default_currency, allowed_origins, livemode, created_at, init_mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                command.seller_id.clone().into(),
+                new.display_name.into(),
+                new.country.into(),
+                new.default_currency.code().into(),
+                origins.into(),
+                i64::from(livemode).into(),
+                now.into(),
+                mac.into(),
+            ],
+        )?;
+        self.sql.exec(
+            "INSERT INTO api_keys (key_hash, kind, created_at) VALUES (?, 'secret', ?)",
+            vec![key_hash.into(), now.into()],
+        )?;
+        let accounts = Accounts::new(&self.sql, &self.keys, &command.seller_id, livemode, now);
+        accounts.save_profile(&new.profile)?;
+        Ok(json(201, &self.seller_view(&accounts)?))
+    }
+}

@@ -1,0 +1,105 @@
+//! Refunds: the seller's, the unshipped rule's and a claim's, and the debt one leaves after a
+//! payout.
+
+use super::context::Ledger;
+use super::rows::{RequestRow, SellerRow};
+use super::settings::{set_setting, setting};
+use super::transitions::illegal;
+use crate::http::Fail;
+use chatpay_core::orders::RefundBody;
+use chatpay_core::state::Payout;
+use chatpay_core::time::rfc3339;
+use serde_json::{json, Value};
+
+impl Ledger<'_> {
+    /// Records a refund of `minor` (already checked to fit). After the payout, the amount is
+    /// owed back and netted against the seller's next payout in that currency.
+    pub(crate) fn record_refund(
+        &self,
+        row: &RequestRow,
+        minor: i64,
+        reason: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<String, Fail> {
+        let id = self.child_id("re_", row)?;
+        let after_payout = row.payout() == Some(Payout::PaidOut);
+        self.sql.exec(
+            "INSERT INTO refunds (id, request_id, amount_minor, currency, reason, actor, created_at, after_payout) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                id.clone().into(),
+                row.id.clone().into(),
+                minor.into(),
+                row.currency.clone().into(),
+                reason.into(),
+                actor.into(),
+                now.into(),
+                i64::from(after_payout).into(),
+            ],
+        )?;
+        self.sql.exec(
+            "UPDATE payment_requests SET refunded_minor = refunded_minor + ? WHERE id = ?",
+            vec![minor.into(), row.id.clone().into()],
+        )?;
+        if after_payout {
+            let key = format!("payout_debt:{}", row.currency);
+            let debt: i64 = setting(&self.sql, &key)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            set_setting(&self.sql, &key, &(debt + minor).to_string())?;
+        }
+        self.event(
+            &row.id,
+            "refund.created",
+            actor,
+            json!({"refund_id": id, "amount": row.money(minor), "reason": reason, "after_payout": after_payout}),
+            now,
+        )?;
+        Ok(id)
+    }
+
+    pub(crate) fn refund(
+        &self,
+        seller: &SellerRow,
+        id: Option<&str>,
+        body: &Value,
+        actor: &str,
+    ) -> Result<(u16, Value), Fail> {
+        let row = self.load_request(id)?;
+        let refund = RefundBody::parse(body, row.currency())?;
+        self.require_paid(&row, "refunded")?;
+        let rest = row.amount_minor - row.refunded_minor;
+        let minor = refund.amount.map_or(rest, |a| a.minor() as i64);
+        if rest <= 0 {
+            return Err(illegal(
+                &row,
+                "This payment is already fully refunded.".into(),
+            ));
+        }
+        if minor > rest {
+            return Err(illegal(
+                &row,
+                format!(
+                    "At most {} {} is left to refund.",
+                    row.money(rest),
+                    row.currency
+                ),
+            )
+            .param("amount"));
+        }
+        let now = self.clock();
+        let refund_id = self.record_refund(&row, minor, refund.reason, actor, now)?;
+        Ok((
+            201,
+            json!({
+                "id": refund_id,
+                "object": "refund",
+                "amount": row.money(minor),
+                "currency": row.currency,
+                "reason": refund.reason,
+                "created_at": rfc3339(now),
+                "payment_request": self.request_json(seller, Some(&row.id), false)?,
+            }),
+        ))
+    }
+}

@@ -1,0 +1,210 @@
+//! Stored rows, read back: the seller, requests, payments, claims, refunds and events.
+//! A request row that does not parse fails closed (500), never reads as a payable request.
+
+use super::context::Ledger;
+use crate::http::Fail;
+use chatpay_core::state::{Claim, Fulfillment, Payout, Refund, Status};
+use chatpay_core::{Amount, Currency};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub(crate) struct SellerRow {
+    pub(crate) id: String,
+    pub(crate) display_name: String,
+    pub(crate) country: String,
+    pub(crate) default_currency: String,
+    pub(crate) allowed_origins: String,
+    pub(crate) livemode: i64,
+    pub(crate) created_at: i64,
+    pub(crate) init_mac: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RequestRow {
+    pub(crate) id: String,
+    pub(crate) status: String,
+    pub(crate) amount_minor: i64,
+    pub(crate) currency: String,
+    pub(crate) description: String,
+    pub(crate) conversation_id: Option<String>,
+    pub(crate) agent_id: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) canceled_at: Option<i64>,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) declined_at: Option<i64>,
+    pub(crate) paid_at: Option<i64>,
+    pub(crate) collect_shipping: i64,
+    pub(crate) fulfillment_status: String,
+    pub(crate) carrier: Option<String>,
+    pub(crate) tracking_number: Option<String>,
+    pub(crate) shipped_at: Option<i64>,
+    pub(crate) delivered_at: Option<i64>,
+    pub(crate) refunded_minor: i64,
+    pub(crate) payout_status: Option<String>,
+    pub(crate) payout_due_at: Option<i64>,
+    pub(crate) paid_out_at: Option<i64>,
+    pub(crate) payout_amount_minor: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PaymentRow {
+    pub(crate) id: String,
+    pub(crate) amount_minor: i64,
+    pub(crate) currency: String,
+    pub(crate) receipt_email: Option<String>,
+    pub(crate) paid_at: i64,
+    pub(crate) shipping: Option<String>,
+    pub(crate) brand: String,
+    pub(crate) last4: String,
+    pub(crate) exp_month: i64,
+    pub(crate) exp_year: i64,
+    pub(crate) fingerprint: String,
+}
+
+pub(crate) const REQUEST_COLUMNS: &str = "id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, \
+     canceled_at, expires_at, declined_at, paid_at, collect_shipping, fulfillment_status, carrier, tracking_number, \
+     shipped_at, delivered_at, refunded_minor, payout_status, payout_due_at, paid_out_at, payout_amount_minor";
+
+#[derive(Deserialize)]
+pub(crate) struct ClaimRow {
+    pub(crate) id: String,
+    pub(crate) request_id: String,
+    pub(crate) reason: String,
+    pub(crate) description: Option<String>,
+    pub(crate) status: String,
+    pub(crate) opened_at: i64,
+    pub(crate) response: Option<String>,
+    pub(crate) responded_at: Option<i64>,
+    pub(crate) resolved_at: Option<i64>,
+    pub(crate) outcome: Option<String>,
+}
+
+pub(crate) const CLAIM_COLUMNS: &str = "id, request_id, reason, description, status, opened_at, response, responded_at, resolved_at, outcome";
+
+#[derive(Deserialize)]
+pub(crate) struct RefundRow {
+    pub(crate) id: String,
+    pub(crate) amount_minor: i64,
+    pub(crate) reason: String,
+    pub(crate) actor: String,
+    pub(crate) created_at: i64,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EventRow {
+    pub(crate) id: i64,
+    pub(crate) request_id: String,
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    pub(crate) actor: String,
+    pub(crate) data: String,
+    pub(crate) created_at: i64,
+}
+
+impl SellerRow {
+    pub(crate) fn origins(&self) -> Vec<String> {
+        serde_json::from_str(&self.allowed_origins).unwrap_or_default()
+    }
+}
+
+impl RequestRow {
+    pub(crate) fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Requested)
+    }
+
+    pub(crate) fn fulfillment(&self) -> Fulfillment {
+        Fulfillment::parse(&self.fulfillment_status).unwrap_or(Fulfillment::Unfulfilled)
+    }
+
+    pub(crate) fn payout(&self) -> Option<Payout> {
+        self.payout_status.as_deref().and_then(Payout::parse)
+    }
+
+    pub(crate) fn currency(&self) -> Currency {
+        Currency::parse_stored(&self.currency)
+            .expect("stored currencies were validated, or were withdrawn since")
+    }
+
+    pub(crate) fn amount(&self) -> Amount {
+        Amount::from_minor(self.amount_minor as u64, self.currency())
+    }
+
+    pub(crate) fn money(&self, minor: i64) -> String {
+        Amount::from_minor(minor.max(0) as u64, self.currency()).to_decimal_string()
+    }
+
+    pub(crate) fn refund_status(&self) -> Refund {
+        Refund::of(self.refunded_minor as u64, self.amount_minor as u64)
+    }
+}
+
+impl Ledger<'_> {
+    pub(crate) fn seller(&self) -> worker::Result<Option<SellerRow>> {
+        Ok(self
+            .sql
+            .exec(
+                "SELECT id, display_name, country, default_currency, allowed_origins, livemode, created_at, init_mac FROM seller",
+                None,
+            )?
+            .to_array::<SellerRow>()?
+            .into_iter()
+            .next())
+    }
+
+    pub(crate) fn load_request(&self, id: Option<&str>) -> Result<RequestRow, Fail> {
+        let id = id.ok_or_else(|| Fail::missing("payment request"))?;
+        self.sql
+            .exec(
+                &format!("SELECT {REQUEST_COLUMNS} FROM payment_requests WHERE id = ?"),
+                vec![id.into()],
+            )?
+            .to_array::<RequestRow>()?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Fail::missing("payment request"))
+    }
+
+    pub(crate) fn payment_for(&self, request_id: &str) -> worker::Result<Option<PaymentRow>> {
+        Ok(self
+            .sql
+            .exec(
+                "SELECT p.id, p.amount_minor, p.currency, p.receipt_email, p.paid_at, p.shipping, v.brand, v.last4, v.exp_month, v.exp_year, v.fingerprint
+                 FROM payments p JOIN vault v ON v.token = p.token WHERE p.request_id = ?",
+                vec![request_id.into()],
+            )?
+            .to_array::<PaymentRow>()?
+            .into_iter()
+            .next())
+    }
+
+    pub(crate) fn claim_for(&self, request_id: &str) -> Result<Option<ClaimRow>, Fail> {
+        Ok(self
+            .sql
+            .exec(
+                &format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE request_id = ?"),
+                vec![request_id.into()],
+            )?
+            .to_array::<ClaimRow>()?
+            .into_iter()
+            .next())
+    }
+
+    pub(crate) fn load_claim(&self, id: Option<&str>) -> Result<ClaimRow, Fail> {
+        let id = id.ok_or_else(|| Fail::missing("claim"))?;
+        self.sql
+            .exec(
+                &format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE id = ?"),
+                vec![id.into()],
+            )?
+            .to_array::<ClaimRow>()?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Fail::missing("claim"))
+    }
+}
+
+impl ClaimRow {
+    pub(crate) fn claim(&self) -> Claim {
+        Claim::parse(&self.status).unwrap_or(Claim::Open)
+    }
+}
