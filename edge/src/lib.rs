@@ -4,6 +4,7 @@
 
 mod auth;
 mod command;
+mod connectors;
 mod crypto;
 mod demo;
 mod encoding;
@@ -16,7 +17,6 @@ mod ledger;
 mod loader;
 mod permissions;
 mod platform;
-mod processor;
 mod router;
 
 pub use demo::DemoState;

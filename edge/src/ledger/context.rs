@@ -98,15 +98,6 @@ impl Ledger<'_> {
         }
     }
 
-    /// `SANDBOX_LATENCY_MS` (default 20): the sandbox's simulated processor round trip.
-    pub(crate) fn sandbox_latency_ms(&self) -> u64 {
-        self.env
-            .var("SANDBOX_LATENCY_MS")
-            .ok()
-            .and_then(|v| v.to_string().parse().ok())
-            .unwrap_or(20)
-    }
-
     pub(crate) fn limits(&self) -> AmountLimits {
         self.env
             .var("AMOUNT_LIMITS")

@@ -53,16 +53,15 @@ impl Ledger<'_> {
             .is_some_and(|c| matches!(c.claim(), Claim::Open | Claim::SellerResponded));
         let payout = if held { Payout::Held } else { Payout::Pending };
         self.sql.exec(
-            "UPDATE payment_requests SET carrier = ?, tracking_number = ?, shipped_at = ?, payout_status = ?, payout_due_at = ? WHERE id = ?",
+            "UPDATE payment_requests SET carrier = ?, tracking_number = ?, shipped_at = ? WHERE id = ?",
             vec![
                 ship.carrier.clone().into(),
                 ship.tracking_number.clone().into(),
                 now.into(),
-                payout.as_str().into(),
-                due.into(),
                 row.id.clone().into(),
             ],
         )?;
+        self.begin_payout(&row.id, payout, due)?;
         self.add_timer(&row.id, Timer::Payout, due)?;
         self.event(
             &row.id,

@@ -115,7 +115,7 @@ impl Ledger<'_> {
             args.extend([
                 cursor.created_at.into(),
                 cursor.created_at.into(),
-                cursor.id.into(),
+                cursor.id.clone().into(),
             ]);
         }
         sql += " ORDER BY created_at DESC, id DESC LIMIT ?";

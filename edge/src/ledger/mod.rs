@@ -12,6 +12,7 @@ pub(crate) mod context;
 pub(crate) mod events;
 pub(crate) mod fulfillment;
 pub(crate) mod history;
+pub(crate) mod keys;
 pub(crate) mod pay;
 pub(crate) mod payouts;
 pub(crate) mod redact;
@@ -53,6 +54,8 @@ pub struct SellerLedger {
     /// Requests whose pay is running in this instance. A `processing` request not in here
     /// was claimed by an instance that died mid-pay (a restart or eviction).
     in_flight: RefCell<HashSet<String>>,
+    /// The keys, derived from the Worker's secrets once per object, not per command.
+    keys: RefCell<Option<Keys>>,
 }
 
 impl DurableObject for SellerLedger {
@@ -64,6 +67,7 @@ impl DurableObject for SellerLedger {
             resealing: Cell::new(true),
             redacting: Cell::new(true),
             in_flight: RefCell::new(HashSet::new()),
+            keys: RefCell::new(None),
         }
     }
 
@@ -106,8 +110,17 @@ impl DurableObject for SellerLedger {
 }
 
 impl SellerLedger {
-    fn ledger(&self, via: &'static str) -> Result<Ledger<'_>, Fail> {
+    fn keys(&self) -> Result<Keys, Fail> {
+        if let Some(keys) = self.keys.borrow().as_ref() {
+            return Ok(keys.clone());
+        }
         let keys = Keys::from_env(&self.env)?;
+        *self.keys.borrow_mut() = Some(keys.clone());
+        Ok(keys)
+    }
+
+    fn ledger(&self, via: &'static str) -> Result<Ledger<'_>, Fail> {
+        let keys = self.keys()?;
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
             schema::migrate_atomically(&self.state, &sql, &keys)?;
@@ -344,7 +357,7 @@ impl Ledger<'_> {
             }
         }
         if command.op == Op::CreateRequest {
-            command.body = accounts::bind_agent(Some(&principal), command.body.take())?;
+            command.body = keys::bind_agent(Some(&principal), command.body.take())?;
         }
         Ok(Some(principal))
     }
@@ -367,7 +380,7 @@ impl Ledger<'_> {
     /// Whose live key has this hash, as of `now` (the ledger's clock): `None` for an unknown,
     /// revoked or expired key.
     fn principal(&self, hash: &str, now: i64) -> worker::Result<Option<Principal>> {
-        accounts::principal(&self.sql, hash, now)
+        keys::principal(&self.sql, hash, now)
     }
 
     /// Creates the seller once. Replaying the same creation (same body) answers 200 with the

@@ -5,11 +5,10 @@ use super::fulfillment::UNSHIPPED_CANCEL_AFTER;
 use super::rows::{RequestRow, SellerRow};
 use super::timers::Timer;
 use crate::command::Command;
+use crate::connectors::{self, Authorization, Connector, Outcome};
 use crate::http::{json, Fail};
 use crate::idempotency;
 use crate::ids::{ObjectId, SellerRef};
-use crate::processor::Processor;
-use crate::processor::{Authorization, Outcome, Sandbox};
 use chatpay_core::api::PayRequest;
 use chatpay_core::state::{Event, Status};
 use chatpay_core::time::year_month;
@@ -90,19 +89,13 @@ impl Ledger<'_> {
         // --- end of claim ---
 
         let amount = row.amount();
-        let outcome = if seller.livemode != 0 {
-            Outcome::Declined(crate::processor::Decline::ProcessingError)
-        } else {
-            Sandbox {
-                latency_ms: self.sandbox_latency_ms(),
-            }
-            .authorize(Authorization {
+        let outcome = connectors::for_mode(seller.livemode != 0, self.env)
+            .pay_by_card(Authorization {
                 card,
                 amount,
                 reference: &token,
             })
-            .await
-        };
+            .await;
 
         let now = self.clock();
         let (http, value) = match outcome {

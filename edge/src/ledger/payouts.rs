@@ -14,9 +14,9 @@ impl Ledger<'_> {
         let Some(payout) = row.payout() else {
             return Ok(());
         };
-        let Ok(paid_out) = payout.apply(Event::PayOut) else {
+        if payout.apply(Event::PayOut).is_err() {
             return Ok(()); // held by a claim, or already paid out
-        };
+        }
         let currency = row.currency.clone();
         let debt_key = format!("payout_debt:{currency}");
         let debt: i64 = setting(&self.sql, &debt_key)?
@@ -25,9 +25,10 @@ impl Ledger<'_> {
         let net = (row.amount_minor - row.refunded_minor).max(0);
         let deducted = debt.min(net);
         set_setting(&self.sql, &debt_key, &(debt - deducted).to_string())?;
+        self.set_payout(&row.id, payout, Event::PayOut)?;
         self.sql.exec(
-            "UPDATE payment_requests SET payout_status = ?, paid_out_at = ?, payout_amount_minor = ? WHERE id = ? AND payout_status = ?",
-            vec![paid_out.as_str().into(), now.into(), (net - deducted).into(), row.id.clone().into(), payout.as_str().into()],
+            "UPDATE payment_requests SET paid_out_at = ?, payout_amount_minor = ? WHERE id = ?",
+            vec![now.into(), (net - deducted).into(), row.id.clone().into()],
         )?;
         let mut data = self.via();
         data["amount"] = json!(row.money(net - deducted));
@@ -37,11 +38,8 @@ impl Ledger<'_> {
     }
 
     pub(crate) fn hold_payout(&self, row: &RequestRow) -> Result<(), Fail> {
-        if let Some(Ok(held)) = row.payout().map(|p| p.apply(Event::Hold)) {
-            self.sql.exec(
-                "UPDATE payment_requests SET payout_status = ? WHERE id = ?",
-                vec![held.as_str().into(), row.id.clone().into()],
-            )?;
+        if let Some(payout) = row.payout().filter(|p| p.apply(Event::Hold).is_ok()) {
+            self.set_payout(&row.id, payout, Event::Hold)?;
         }
         Ok(())
     }
@@ -49,11 +47,8 @@ impl Ledger<'_> {
     /// A resolved claim releases a held payout; it pays out at once if already due.
     pub(crate) fn release_payout(&self, request_id: &str, now: i64) -> Result<(), Fail> {
         let row = self.load_request(Some(request_id))?;
-        if let Some(Ok(pending)) = row.payout().map(|p| p.apply(Event::Unhold)) {
-            self.sql.exec(
-                "UPDATE payment_requests SET payout_status = ? WHERE id = ?",
-                vec![pending.as_str().into(), row.id.clone().into()],
-            )?;
+        if let Some(payout) = row.payout().filter(|p| p.apply(Event::Unhold).is_ok()) {
+            self.set_payout(&row.id, payout, Event::Unhold)?;
             self.add_timer(
                 &row.id,
                 Timer::Payout,

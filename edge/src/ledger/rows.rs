@@ -19,8 +19,10 @@ pub(crate) struct SellerRow {
     pub(crate) init_mac: String,
 }
 
+/// A `payment_requests` row as stored. It is read only through [`RequestRow`], which parses
+/// its states and currency.
 #[derive(Deserialize)]
-pub(crate) struct RequestRow {
+pub(crate) struct StoredRequest {
     pub(crate) id: String,
     pub(crate) status: String,
     pub(crate) amount_minor: i64,
@@ -44,6 +46,51 @@ pub(crate) struct RequestRow {
     pub(crate) payout_due_at: Option<i64>,
     pub(crate) paid_out_at: Option<i64>,
     pub(crate) payout_amount_minor: Option<i64>,
+}
+
+/// A request row whose status, fulfillment, payout and currency parsed. A row that does not
+/// parse fails the read (a 500 with a log line), so it never reads as a payable request.
+#[derive(Deserialize)]
+#[serde(try_from = "StoredRequest")]
+pub(crate) struct RequestRow {
+    stored: StoredRequest,
+    typed_status: Status,
+    typed_fulfillment: Fulfillment,
+    typed_payout: Option<Payout>,
+    typed_currency: Currency,
+}
+
+impl TryFrom<StoredRequest> for RequestRow {
+    type Error = String;
+
+    fn try_from(stored: StoredRequest) -> Result<RequestRow, String> {
+        let bad =
+            |column: &str| format!("payment request {} has an unreadable {column}", stored.id);
+        let typed_status = Status::parse(&stored.status).ok_or_else(|| bad("status"))?;
+        let typed_fulfillment = Fulfillment::parse(&stored.fulfillment_status)
+            .ok_or_else(|| bad("fulfillment_status"))?;
+        let typed_payout = match stored.payout_status.as_deref() {
+            None => None,
+            Some(p) => Some(Payout::parse(p).ok_or_else(|| bad("payout_status"))?),
+        };
+        let typed_currency =
+            Currency::parse_stored(&stored.currency).ok_or_else(|| bad("currency"))?;
+        Ok(RequestRow {
+            stored,
+            typed_status,
+            typed_fulfillment,
+            typed_payout,
+            typed_currency,
+        })
+    }
+}
+
+impl std::ops::Deref for RequestRow {
+    type Target = StoredRequest;
+
+    fn deref(&self) -> &StoredRequest {
+        &self.stored
+    }
 }
 
 #[derive(Deserialize)]
@@ -109,20 +156,19 @@ impl SellerRow {
 
 impl RequestRow {
     pub(crate) fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Requested)
+        self.typed_status
     }
 
     pub(crate) fn fulfillment(&self) -> Fulfillment {
-        Fulfillment::parse(&self.fulfillment_status).unwrap_or(Fulfillment::Unfulfilled)
+        self.typed_fulfillment
     }
 
     pub(crate) fn payout(&self) -> Option<Payout> {
-        self.payout_status.as_deref().and_then(Payout::parse)
+        self.typed_payout
     }
 
     pub(crate) fn currency(&self) -> Currency {
-        Currency::parse_stored(&self.currency)
-            .expect("stored currencies were validated, or were withdrawn since")
+        self.typed_currency
     }
 
     pub(crate) fn amount(&self) -> Amount {
