@@ -8,13 +8,18 @@
 //!
 //! Buyers (client-secret calls) can reach a seller's storage without an account, so what
 //! they may leave there is bounded: see [`stores`] and [`has_room`].
+//!
+//! The whole life of a key is here: [`from_header`] parses it in the Worker; in the ledger
+//! [`look_up`] replays a finished first answer or hands back a [`Pending`] call, whose
+//! [`Pending::begin`] claims the key before the operation's first `.await` and
+//! [`Pending::finish`] records the answer.
 
 use crate::crypto::Keys;
 use crate::encoding::hex_encode;
-use crate::http::Fail;
+use crate::http::{text_response, Fail};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use worker::SqlStorage;
+use worker::{Request, Response, SqlStorage};
 
 pub const RETENTION_SECONDS: i64 = 24 * 60 * 60;
 /// A claim older than this was left by an instance that stopped mid-request; it is released
@@ -61,6 +66,80 @@ impl IdempotencyKey {
     }
 }
 
+/// The call's `Idempotency-Key`, if any, as the MAC the ledger stores, scoped to the
+/// credential (`credential_hash`), the route pattern (`route`, e.g.
+/// `POST /v1/payment_requests/{id}/pay`) and the path's id. Any key of 1 to 255 visible
+/// ASCII characters is taken, whatever it holds: only its MAC is kept.
+pub fn from_header(
+    req: &Request,
+    keys: &Keys,
+    credential_hash: &str,
+    route: &str,
+    id: &str,
+    buyer: bool,
+) -> Result<Option<IdempotencyKey>, Fail> {
+    let Some(key) = req.headers().get("idempotency-key").ok().flatten() else {
+        return Ok(None);
+    };
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Fail::invalid(
+            "idempotency_key_invalid",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+        )
+        .param("Idempotency-Key"));
+    }
+    Ok(Some(IdempotencyKey::new(
+        keys,
+        credential_hash,
+        route,
+        id,
+        &key,
+        buyer,
+    )))
+}
+
+/// What a key's lookup found.
+pub enum Found<'a> {
+    /// The first call finished: its answer, again, with `Idempotent-Replayed: true`.
+    Replay(Response),
+    /// No finished first call: run this one.
+    Fresh(Pending<'a>),
+}
+
+/// A call under a key that has not answered yet.
+pub struct Pending<'a> {
+    pub idem: &'a IdempotencyKey,
+    body_mac: String,
+}
+
+/// Looks `idem` up for a call with `body`: a replay, a fresh call, or a refusal (the key is
+/// in use, or was used with another body).
+pub fn look_up<'a>(
+    sql: &SqlStorage,
+    keys: &Keys,
+    idem: &'a IdempotencyKey,
+    body: &Value,
+    now: i64,
+) -> Result<Found<'a>, Fail> {
+    let body_mac = keys.body_mac(canonical_json(body).as_bytes());
+    Ok(match lookup(sql, idem, &body_mac, now)? {
+        Some(replay) => Found::Replay(replay.into_response()),
+        None => Found::Fresh(Pending { idem, body_mac }),
+    })
+}
+
+impl Pending<'_> {
+    /// Claims the key; call it with no `.await` since [`look_up`].
+    pub fn begin(&self, sql: &SqlStorage, now: i64) -> worker::Result<()> {
+        begin(sql, self.idem, &self.body_mac, now)
+    }
+
+    /// Records the answer (or releases the key, when [`stores`] keeps no such answer).
+    pub fn finish(&self, sql: &SqlStorage, http: u16, body: &str) -> worker::Result<()> {
+        finish(sql, self.idem, http, body)
+    }
+}
+
 /// The stored form of a caller's key: an HMAC bound to its scope.
 pub fn mac(keys: &Keys, scope: &str, raw: &str) -> String {
     hex_encode(&keys.id_mac(b"idempotency-key", format!("{scope}\0{raw}").as_bytes()))
@@ -69,6 +148,14 @@ pub fn mac(keys: &Keys, scope: &str, raw: &str) -> String {
 pub struct Replay {
     pub http: u16,
     pub body: String,
+}
+
+impl Replay {
+    fn into_response(self) -> Response {
+        let mut response = text_response(self.http, self.body, "application/json");
+        let _ = response.headers_mut().set("idempotent-replayed", "true");
+        response
+    }
 }
 
 #[derive(Deserialize)]
@@ -109,7 +196,7 @@ pub fn canonical_json(value: &Value) -> String {
 }
 
 /// Looks the key up. `Ok(Some)` is a replay of the first response.
-pub fn lookup(
+fn lookup(
     sql: &SqlStorage,
     idem: &IdempotencyKey,
     body_mac: &str,
@@ -182,12 +269,7 @@ pub fn has_room(sql: &SqlStorage, idem: &IdempotencyKey, now: i64) -> Result<boo
 }
 
 /// Claims the key before the operation's first `.await`.
-pub fn begin(
-    sql: &SqlStorage,
-    idem: &IdempotencyKey,
-    body_mac: &str,
-    now: i64,
-) -> worker::Result<()> {
+fn begin(sql: &SqlStorage, idem: &IdempotencyKey, body_mac: &str, now: i64) -> worker::Result<()> {
     sql.exec(
         "DELETE FROM idempotency WHERE created_at <= ?",
         vec![(now - RETENTION_SECONDS).into()],
@@ -208,12 +290,7 @@ pub fn begin(
 
 /// Saves the response for replay, or releases the key when [`stores`] says the answer is
 /// not kept, so a retry with the same key runs again.
-pub fn finish(
-    sql: &SqlStorage,
-    idem: &IdempotencyKey,
-    http: u16,
-    body: &str,
-) -> worker::Result<()> {
+fn finish(sql: &SqlStorage, idem: &IdempotencyKey, http: u16, body: &str) -> worker::Result<()> {
     if !stores(idem, http) {
         sql.exec(
             "DELETE FROM idempotency WHERE scope = ? AND key = ?",

@@ -8,7 +8,7 @@ use crate::auth::{self, Caller};
 use crate::command::{send, Command, ORIGINS_HEADER};
 use crate::crypto::Keys;
 use crate::http::{json, text_response, Fail, Outcome};
-use crate::idempotency::IdempotencyKey;
+use crate::idempotency;
 use crate::ids::ObjectId;
 use crate::inbound::{bodiless, query_pairs, read_json};
 use crate::{demo, frame, loader, platform};
@@ -90,15 +90,16 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         pay_rate_limit(env, caller.object.as_deref().unwrap_or_default()).await?;
     }
     let body = read_body(route, &mut req).await?;
+    // Idempotency scopes name the route pattern and the id, never the path as spelled.
     let idempotency = if route.idempotent {
-        let scope = Scope {
-            method: route.method,
-            path: route.path,
-            id: param.unwrap_or_default(),
-            keys: &keys,
-        };
-        let buyer = route.credential == Credential::ClientSecret;
-        scope.idempotency(&req, &caller.token_hash, buyer)?
+        idempotency::from_header(
+            &req,
+            &keys,
+            &caller.token_hash,
+            &format!("{} {}", route.method, route.path),
+            param.unwrap_or_default(),
+            route.credential == Credential::ClientSecret,
+        )?
     } else {
         None
     };
@@ -212,44 +213,6 @@ fn method_not_allowed(method: &str, allowed: &[&str]) -> Response {
     .into_response();
     let _ = response.headers_mut().set("allow", &allowed.join(", "));
     response
-}
-
-/// Where a call lands, for its idempotency scope: the route pattern and the path's id.
-struct Scope<'a> {
-    method: &'static str,
-    path: &'static str,
-    id: &'a str,
-    keys: &'a Keys,
-}
-
-impl Scope<'_> {
-    /// The call's `Idempotency-Key`, if any, as the MAC the ledger stores. Any key of 1 to
-    /// 255 visible ASCII characters is taken, whatever it holds: only its MAC is kept.
-    fn idempotency(
-        &self,
-        req: &Request,
-        credential_hash: &str,
-        buyer: bool,
-    ) -> Result<Option<IdempotencyKey>, Fail> {
-        let Some(key) = req.headers().get("idempotency-key").ok().flatten() else {
-            return Ok(None);
-        };
-        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Fail::invalid(
-                "idempotency_key_invalid",
-                "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-            )
-            .param("Idempotency-Key"));
-        }
-        Ok(Some(IdempotencyKey::new(
-            self.keys,
-            credential_hash,
-            &format!("{} {}", self.method, self.path),
-            self.id,
-            &key,
-            buyer,
-        )))
-    }
 }
 
 /// Calls to `pay` allowed per request and minute (the `PAY_RATE_LIMITER` binding in

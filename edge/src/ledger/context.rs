@@ -5,7 +5,7 @@ use super::rows::RequestRow;
 use crate::command::Command;
 use crate::crypto::Keys;
 use crate::http::{json, Fail};
-use crate::idempotency;
+use crate::idempotency::{self, Found};
 use crate::ids::ObjectId;
 use chatpay_core::state::Status;
 use chatpay_core::AmountLimits;
@@ -28,12 +28,6 @@ pub(crate) struct Ledger<'a> {
     pub(crate) offset: Cell<i64>,
     /// What is running timers now: `read`, `alarm` or `advance_clock` (recorded in events).
     pub(crate) via: Cell<&'static str>,
-}
-
-pub(crate) fn replayed(replay: idempotency::Replay) -> Response {
-    let mut response = crate::http::text_response(replay.http, replay.body, "application/json");
-    let _ = response.headers_mut().set("idempotent-replayed", "true");
-    response
 }
 
 impl Ledger<'_> {
@@ -60,12 +54,10 @@ impl Ledger<'_> {
             return run(op);
         };
         let now = self.clock();
-        let mac = self
-            .keys
-            .body_mac(idempotency::canonical_json(&body).as_bytes());
-        if let Some(replay) = idempotency::lookup(&self.sql, idem, &mac, now)? {
-            return Ok(replayed(replay));
-        }
+        let pending = match idempotency::look_up(&self.sql, &self.keys, idem, &body, now)? {
+            Found::Replay(response) => return Ok(response),
+            Found::Fresh(pending) => pending,
+        };
         if idem.buyer
             && (self.request_settled(command)? || !idempotency::has_room(&self.sql, idem, now)?)
         {
@@ -80,8 +72,8 @@ impl Ledger<'_> {
                     .unwrap_or(Value::Null),
             ),
         };
-        idempotency::begin(&self.sql, idem, &mac, now)?;
-        idempotency::finish(&self.sql, idem, status, &value.to_string())?;
+        pending.begin(&self.sql, now)?;
+        pending.finish(&self.sql, status, &value.to_string())?;
         Ok(json(status, &value))
     }
 

@@ -1,13 +1,13 @@
 //! Pay: claim the request, ask the connector, record the outcome, at most once.
 
-use super::context::{replayed, Ledger};
+use super::context::Ledger;
 use super::fulfillment::UNSHIPPED_CANCEL_AFTER;
 use super::rows::{RequestRow, SellerRow};
 use super::timers::Timer;
 use crate::command::Command;
 use crate::connectors::{self, Authorization, Connector, Outcome};
 use crate::http::{json, Fail};
-use crate::idempotency;
+use crate::idempotency::{self, Found};
 use crate::ids::{ObjectId, SellerRef};
 use chatpay_core::api::PayRequest;
 use chatpay_core::state::{Event, Status};
@@ -37,14 +37,13 @@ impl Ledger<'_> {
         let row = self.load_request(command.request_id.as_deref())?;
         let body = command.body.clone().unwrap_or(Value::Null);
         let now = self.clock();
-        let mac = self
-            .keys
-            .body_mac(idempotency::canonical_json(&body).as_bytes());
-        if let Some(idem) = &command.idempotency {
-            if let Some(replay) = idempotency::lookup(&self.sql, idem, &mac, now)? {
-                return Ok(replayed(replay));
-            }
-        }
+        let pending = match &command.idempotency {
+            Some(idem) => match idempotency::look_up(&self.sql, &self.keys, idem, &body, now)? {
+                Found::Replay(response) => return Ok(response),
+                Found::Fresh(pending) => Some(pending),
+            },
+            None => None,
+        };
         let pay = PayRequest::parse(&body, year_month(now))?;
         if row.collect_shipping != 0 && pay.shipping.is_none() {
             return Err(Fail::invalid(
@@ -67,8 +66,8 @@ impl Ledger<'_> {
         }
         self.check_attempts(&row)?;
         // Past its record budget a buyer's key is treated as absent: the pay still runs.
-        let idem = match &command.idempotency {
-            Some(idem) if idempotency::has_room(&self.sql, idem, now)? => Some(idem),
+        let pending = match pending {
+            Some(p) if idempotency::has_room(&self.sql, p.idem, now)? => Some(p),
             _ => None,
         };
 
@@ -76,8 +75,8 @@ impl Ledger<'_> {
         self.in_flight.borrow_mut().insert(row.id.clone());
         let _release = InFlight(self.in_flight, row.id.clone());
         let processing = self.set_status(&row.id, status, Event::BeginPay)?;
-        if let Some(idem) = idem {
-            idempotency::begin(&self.sql, idem, &mac, now)?;
+        if let Some(pending) = &pending {
+            pending.begin(&self.sql, now)?;
         }
         let seller_ref = SellerRef::from_id(&seller.id, &self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
@@ -165,8 +164,8 @@ impl Ledger<'_> {
                 )
             }
         };
-        if let Some(idem) = idem {
-            idempotency::finish(&self.sql, idem, http, &value.to_string())?;
+        if let Some(pending) = &pending {
+            pending.finish(&self.sql, http, &value.to_string())?;
         }
         Ok(json(http, &value))
     }
