@@ -319,3 +319,44 @@ fn the_vault_key_rotates_and_entries_are_sealed_again() {
     let next = edge.create_request(&seller.secret_key, "2.00", "EUR");
     edge.pay_with(&next, VISA).expect(200);
 }
+
+/// A stored request whose status no longer parses (a bad migration, a hand edit) fails
+/// closed: every read and the buyer's pay answer 500 `api_error`, the log names the row,
+/// and nothing is paid. Before issue 7 it read as `requested`, and so as payable.
+#[test]
+fn a_request_row_that_does_not_parse_fails_closed() {
+    let mut edge = Edge::start();
+    let seller = edge.create_seller();
+    let request = edge.create_request(&seller.secret_key, "5.00", "USD");
+    edge.stop();
+    let db = open(&ledger_file(&edge, &seller.id));
+    db.execute(
+        "UPDATE payment_requests SET status = 'on_hold' WHERE id = ?1",
+        [&request.id],
+    )
+    .expect("corrupt the status");
+    close(db);
+    edge.restart();
+
+    let seller_view = edge
+        .call("GET", &format!("/v1/payment_requests/{}", request.id))
+        .bearer(&seller.secret_key)
+        .send();
+    assert_eq!(seller_view.status, 500, "{seller_view}");
+    assert_eq!(seller_view.json["error"]["type"], "api_error", "{seller_view}");
+    let paid = edge.pay_with(&request, VISA);
+    assert_eq!(paid.status, 500, "{paid}");
+    assert_eq!(paid.json["error"]["type"], "api_error", "{paid}");
+    assert!(
+        edge.log_tail(400).contains("has an unreadable status"),
+        "the log names the unreadable row"
+    );
+
+    edge.stop();
+    let db = open(&ledger_file(&edge, &seller.id));
+    let payments: i64 = db
+        .query_row("SELECT COUNT(*) FROM payments", [], |row| row.get(0))
+        .expect("count payments");
+    close(db);
+    assert_eq!(payments, 0, "nothing was paid");
+}
