@@ -343,13 +343,27 @@ fn a_request_row_that_does_not_parse_fails_closed() {
         .bearer(&seller.secret_key)
         .send();
     assert_eq!(seller_view.status, 500, "{seller_view}");
-    assert_eq!(seller_view.json["error"]["type"], "api_error", "{seller_view}");
+    assert_eq!(
+        seller_view.json["error"]["type"], "api_error",
+        "{seller_view}"
+    );
     let paid = edge.pay_with(&request, VISA);
     assert_eq!(paid.status, 500, "{paid}");
     assert_eq!(paid.json["error"]["type"], "api_error", "{paid}");
+    // wrangler writes the Worker's log lines a moment after the answer: wait for them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let logged = || {
+        std::fs::read_to_string(edge.log_path())
+            .unwrap_or_default()
+            .contains("has an unreadable status")
+    };
+    while !logged() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     assert!(
-        edge.log_tail(400).contains("has an unreadable status"),
-        "the log names the unreadable row"
+        logged(),
+        "the log names the unreadable row; it ends:\n{}",
+        edge.log_tail(30)
     );
 
     edge.stop();
