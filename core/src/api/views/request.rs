@@ -82,6 +82,7 @@ pub struct PaymentRequest {
 
 impl PaymentRequest {
     /// Where the order stands on each dimension, as far as this build knows the values.
+    #[inline]
     pub fn standing(&self) -> Standing {
         Standing {
             status: self.status.known(),
@@ -94,6 +95,7 @@ impl PaymentRequest {
     }
 
     /// What the order's state lets a seller do next.
+    #[inline]
     pub fn actions(&self) -> Actions {
         self.standing().actions()
     }
@@ -133,6 +135,7 @@ pub struct PublicPaymentRequest {
 impl PublicPaymentRequest {
     /// Where the order stands. The buyer's view carries no attempt count: a locked request
     /// still reads as payable, and `pay` answers 409 `too_many_attempts`.
+    #[inline]
     pub fn standing(&self) -> Standing {
         Standing {
             status: self.status.known(),
@@ -145,6 +148,7 @@ impl PublicPaymentRequest {
     }
 
     /// What the order's state lets the buyer (or anyone) do next.
+    #[inline]
     pub fn actions(&self) -> Actions {
         self.standing().actions()
     }
