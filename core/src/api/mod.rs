@@ -11,7 +11,7 @@ pub mod legacy;
 pub mod new_request;
 pub mod new_seller;
 pub mod pay;
-pub mod text;
+mod text;
 pub mod views;
 pub mod wire;
 
@@ -23,6 +23,7 @@ pub use new_request::{NewPaymentRequest, DEFAULT_EXPIRES_IN, MAX_EXPIRES_IN};
 pub use new_seller::NewSeller;
 pub use pay::{valid_email, CardInput, PayRequest};
 pub use views::{PublicPayment, PublicSeller};
+pub use wire::{Wire, WireName};
 
 /// Request and response bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

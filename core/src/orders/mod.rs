@@ -5,7 +5,7 @@
 pub mod bodies;
 pub mod queries;
 pub mod shipping;
-pub mod text;
+mod text;
 
 pub use bodies::{
     parse_advance, parse_claim_outcome, parse_claim_response, parse_decline, ClaimBody, RefundBody,
