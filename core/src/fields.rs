@@ -38,6 +38,11 @@ impl FieldError {
     }
 }
 
+/// `body[name]` unless it is absent or null: optional fields treat both as "not given".
+pub fn present<'a>(body: &'a Value, name: &str) -> Option<&'a Value> {
+    body.get(name).filter(|v| !v.is_null())
+}
+
 /// The fields of one JSON object, read one at a time by name.
 pub struct Fields<'a> {
     map: &'a Map<String, Value>,

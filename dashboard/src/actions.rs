@@ -1,16 +1,16 @@
-//! What the seller can do to an order in its current state: unlock card attempts, cancel,
-//! ship, deliver, refund, answer a claim and (test mode) resolve it. Each attempt sends a fresh `Idempotency-Key`,
-//! shows its progress, and on failure the API's message beside the field it names.
+//! What the seller can do to an order in its current state (core's transition table says
+//! which): unlock card attempts, cancel, ship, deliver, refund, answer a claim and (test
+//! mode) resolve it. Each attempt sends a fresh `Idempotency-Key`, shows its progress, and
+//! on failure the API's message beside the field it names.
 
 use crate::api::{self, Failure};
-use crate::app::Session;
 use crate::intl::humanize;
-use crate::model::PaymentRequest;
+use crate::session::Session;
+use chatpay_core::api::views::{CardAttempts, PaymentRequest};
+use chatpay_core::orders::REFUND_REASONS;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
-
-const REFUND_REASONS: [&str; 4] = ["requested_by_customer", "duplicate", "fraudulent", "other"];
 
 /// One action's progress and outcome.
 #[derive(Clone, Copy)]
@@ -84,13 +84,10 @@ pub struct Outcome {
 #[component]
 pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
     let base = format!("/v1/payment_requests/{}", api::segment(&request.id));
-    let paid = request.status == "paid";
+    let allowed = request.actions();
     let claim = request.claim.clone();
-    let claim_open = claim
-        .as_ref()
-        .is_some_and(|c| c.status == "open" || c.status == "seller_responded");
 
-    let cancel = (request.status == "requested").then(|| {
+    let cancel = allowed.cancel.then(|| {
         let attempt = Attempt::new();
         let path = format!("{base}/cancel");
         view! {
@@ -106,10 +103,10 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
         }
     });
 
-    let unlock = (request.status == "requested" && request.card_attempts.locked).then(|| {
+    let unlock = allowed.unlock.then(|| {
         let attempt = Attempt::new();
         let path = format!("{base}/unlock");
-        let tried = request.card_attempts.clone();
+        let tried = request.card_attempts;
         view! {
             <div class="action">
                 <h4>"Card attempts locked"</h4>
@@ -125,7 +122,7 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
         }
     });
 
-    let ship = (paid && request.fulfillment_status == "unfulfilled").then(|| {
+    let ship = allowed.ship.then(|| {
         let attempt = Attempt::new();
         let carrier = RwSignal::new(String::new());
         let tracking = RwSignal::new(String::new());
@@ -151,7 +148,7 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
         }
     });
 
-    let deliver = (paid && request.fulfillment_status == "shipped").then(|| {
+    let deliver = allowed.deliver.then(|| {
         let attempt = Attempt::new();
         let path = format!("{base}/deliver");
         view! {
@@ -166,7 +163,7 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
         }
     });
 
-    let refund = (request.payment.is_some() && request.refund_status != "full").then(|| {
+    let refund = allowed.refund.then(|| {
         let attempt = Attempt::new();
         let amount = RwSignal::new(String::new());
         let reason = RwSignal::new(REFUND_REASONS[0].to_owned());
@@ -204,10 +201,7 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
         }
     });
 
-    let respond = claim
-        .as_ref()
-        .filter(|c| c.status == "open")
-        .map(|c| {
+    let respond = claim.as_ref().filter(|_| allowed.respond).map(|c| {
             let attempt = Attempt::new();
             let message = RwSignal::new(String::new());
             let path = format!("/v1/claims/{}/respond", api::segment(&c.id));
@@ -236,7 +230,7 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
         });
 
     // Resolving is the platform's decision; the API lets a seller do it in test mode only.
-    let resolve = (claim_open && !request.livemode).then(|| {
+    let resolve = (allowed.resolve && !request.livemode).then(|| {
         let attempt = Attempt::new();
         let id = claim.as_ref().map(|c| c.id.clone()).unwrap_or_default();
         let path = format!("/v1/claims/{}/resolve", api::segment(&id));
@@ -274,7 +268,7 @@ pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
 }
 
 /// Why a request takes no more card attempts, in the seller's words.
-fn locked_hint(tried: &crate::model::CardAttempts) -> String {
+fn locked_hint(tried: &CardAttempts) -> String {
     let cards = match tried.cards_declined {
         1 => "one card".to_owned(),
         n => format!("{n} different cards"),

@@ -1,7 +1,7 @@
 //! The seller API, called same-origin with the seller's key: reads with `GET`, actions with
 //! `POST` and a fresh `Idempotency-Key` per attempt.
 
-use crate::model::{ApiError, ErrorEnvelope};
+use chatpay_core::api::{ApiError, ErrorBody};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -78,7 +78,7 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
             error: unexpected("The server sent an answer the dashboard could not read."),
         });
     }
-    let error = serde_json::from_str::<ErrorEnvelope>(&text)
+    let error = serde_json::from_str::<ErrorBody>(&text)
         .map(|e| e.error)
         .unwrap_or_else(|_| unexpected("The server had a problem. Please try again."));
     Err(Failure::Api { status, error })
@@ -89,7 +89,7 @@ fn unexpected(message: &str) -> ApiError {
         kind: "api_error".into(),
         code: "unexpected_response".into(),
         message: message.into(),
-        param: None,
+        ..ApiError::default()
     }
 }
 

@@ -1,41 +1,14 @@
 //! The page as a whole: the sign-in form until a key is stored, then the dashboard with its
 //! two views, orders and revenue.
 
-use crate::api::{self, Failure};
+use crate::api;
 use crate::detail::Detail;
 use crate::history::History;
-use crate::model::Page;
 use crate::revenue::Revenue;
-use crate::session;
+use crate::session::{self, Session};
+use chatpay_core::api::views::{List, PaymentRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// What every view needs: the key, and a way to sign out (also when the key stops working).
-#[derive(Clone, Copy)]
-pub struct Session {
-    key: RwSignal<Option<String>>,
-    notice: RwSignal<Option<String>>,
-}
-
-impl Session {
-    pub fn key(&self) -> String {
-        self.key.get_untracked().unwrap_or_default()
-    }
-
-    pub fn sign_out(&self, notice: Option<&str>) {
-        session::clear_key();
-        self.notice.set(notice.map(str::to_owned));
-        self.key.set(None);
-    }
-
-    /// Sends the seller back to sign-in when the key is refused; other failures stay with
-    /// the view that met them.
-    pub fn check(&self, failure: &Failure) {
-        if failure.is_unauthorized() {
-            self.sign_out(Some("That key is no longer accepted. Sign in again."));
-        }
-    }
-}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -98,7 +71,8 @@ fn SignIn() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             // One cheap read proves the key before it is kept.
-            let checked = api::get::<Page>(&key, "/v1/payment_requests?limit=1").await;
+            let checked =
+                api::get::<List<PaymentRequest>>(&key, "/v1/payment_requests?limit=1").await;
             busy.set(false);
             match checked {
                 Ok(_) => {

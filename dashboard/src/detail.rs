@@ -4,10 +4,12 @@
 
 use crate::actions::{Actions, Outcome};
 use crate::api;
-use crate::app::Session;
-use crate::history::Badges;
+use crate::badges::Badges;
 use crate::intl::{format_amount, format_optional_time, format_time, humanize};
-use crate::model::{Event, PaymentRequest};
+use crate::session::Session;
+use chatpay_core::api::views::{Event, PaymentRequest};
+use chatpay_core::api::wire::Wire;
+use chatpay_core::state::{Event as Transition, Refund};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -102,7 +104,7 @@ fn OrderFacts(request: PaymentRequest) -> impl IntoView {
             (None, Some(due)) => format!("due {}", format_time(due)),
             _ => String::new(),
         };
-        view! { <dt>"Payout"</dt><dd class="payout">{humanize(&p.status.replace('_', " "))} " " <span class="muted">{when}</span></dd> }
+        view! { <dt>"Payout"</dt><dd class="payout">{humanize(&p.status.as_str().replace('_', " "))} " " <span class="muted">{when}</span></dd> }
     });
     let refunds = (!r.refunds.is_empty()).then(|| {
         let rows = r
@@ -124,7 +126,7 @@ fn OrderFacts(request: PaymentRequest) -> impl IntoView {
             <h3>"Claim"</h3>
             <dl class="facts claim">
                 <dt>"Reason"</dt><dd>{humanize(&c.reason)}</dd>
-                <dt>"Status"</dt><dd><span class=format!("badge claim-{}", c.status)>{humanize(&c.status)}</span></dd>
+                <dt>"Status"</dt><dd><span class=format!("badge claim-{}", c.status.as_str())>{humanize(c.status.as_str())}</span></dd>
                 <dt>"Opened"</dt><dd>{format_time(&c.opened_at)}</dd>
                 {c.description.filter(|d| !d.is_empty()).map(|d| view! { <dt>"Buyer says"</dt><dd>{d}</dd> })}
                 {c.response.map(|m| view! { <dt>"Your answer"</dt><dd>{m}</dd> })}
@@ -132,11 +134,10 @@ fn OrderFacts(request: PaymentRequest) -> impl IntoView {
             </dl>
         }
     });
-    let refunded = r
-        .amount_refunded
-        .as_deref()
-        .filter(|_| r.refund_status != "none")
-        .map(|a| view! { <dt>"Refunded"</dt><dd>{money(a)}</dd> });
+    let refunded = (r.refund_status != Wire::Known(Refund::None))
+        .then(|| view! { <dt>"Refunded"</dt><dd>{money(&r.amount_refunded)}</dd> });
+    // Shown while the request may still expire unpaid.
+    let expires = r.status.known().is_some_and(|s| s.can(Transition::Expire));
 
     view! {
         <p class="detail-desc">{r.description.clone()}</p>
@@ -148,7 +149,7 @@ fn OrderFacts(request: PaymentRequest) -> impl IntoView {
             <dt>"Paid"</dt><dd class="paid-at">{paid_at.unwrap_or_else(|| "—".into())}</dd>
             {r.canceled_at.as_deref().map(|t| view! { <dt>"Canceled"</dt><dd>{format_time(t)}</dd> })}
             {r.declined_at.as_deref().map(|t| view! { <dt>"Declined"</dt><dd>{format_time(t)}</dd> })}
-            {(r.status == "requested").then(|| view! { <dt>"Expires"</dt><dd>{format_optional_time(&r.expires_at)}</dd> })}
+            {expires.then(|| view! { <dt>"Expires"</dt><dd>{format_optional_time(&r.expires_at)}</dd> })}
             {r.agent_id.clone().map(|a| view! { <dt>"Agent"</dt><dd>{a}</dd> })}
             {r.conversation_id.clone().map(|c| view! { <dt>"Conversation"</dt><dd class="mono">{c}</dd> })}
             {payment}
@@ -161,7 +162,7 @@ fn OrderFacts(request: PaymentRequest) -> impl IntoView {
         {claim}
         <h3>"Timeline"</h3>
         <ol class="timeline">
-            {r.events.into_iter().map(|e| view! { <TimelineEvent event=e /> }).collect_view()}
+            {r.events.unwrap_or_default().into_iter().map(|e| view! { <TimelineEvent event=e /> }).collect_view()}
         </ol>
     }
 }
@@ -172,9 +173,10 @@ fn TimelineEvent(event: Event) -> impl IntoView {
         Some(("agent", id)) => format!("agent {id}"),
         _ => event.actor.clone(),
     };
+    let kind = event.kind.as_str().to_owned();
     view! {
-        <li class="event" data-type=event.kind.clone()>
-            <span class="event-type">{humanize(&event.kind.replace('.', " "))}</span>
+        <li class="event" data-type=kind.clone()>
+            <span class="event-type">{humanize(&kind.replace('.', " "))}</span>
             <span class="muted">{format_time(&event.created_at)} " · by " {actor}</span>
         </li>
     }

@@ -2,14 +2,26 @@
 //! cursor pages (a stack of `starting_after` ids, so "Previous" goes back exactly).
 
 use crate::api;
-use crate::app::Session;
+use crate::badges::Badges;
 use crate::intl::{day_start, format_amount, format_time};
-use crate::model::{Page, PaymentRequest};
+use crate::session::Session;
+use chatpay_core::api::views::{List, PaymentRequest};
+use chatpay_core::state::{Fulfillment, Refund, Status};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-const STATUSES: [&str; 5] = ["requested", "paid", "canceled", "declined", "expired"];
 const PAGE_SIZE: &str = "20";
+
+/// One page of the history.
+type Page = List<PaymentRequest>;
+
+/// The statuses a list can filter by: all but the ledger's internal `processing`.
+fn listed_statuses() -> impl Iterator<Item = &'static str> {
+    Status::ALL
+        .iter()
+        .filter(|s| s.public_str() == s.as_str())
+        .map(|s| s.as_str())
+}
 
 /// The filter form's fields, as typed.
 #[derive(Clone, Default, PartialEq)]
@@ -169,7 +181,7 @@ where
     };
     let select = move |id: &'static str,
                        label: &'static str,
-                       choices: &'static [&'static str],
+                       choices: Vec<&'static str>,
                        get: fn(&Filters) -> &String,
                        set: fn(&mut Filters, String)| {
         view! {
@@ -179,7 +191,7 @@ where
                     prop:value=move || form.with(|f| get(f).clone())
                     on:change=move |ev| form.update(|f| set(f, event_target_value(&ev)))>
                     <option value="">"Any"</option>
-                    {choices.iter().map(|c| view! { <option value=*c>{crate::intl::humanize(c)}</option> }).collect_view()}
+                    {choices.into_iter().map(|c| view! { <option value=c>{crate::intl::humanize(c)}</option> }).collect_view()}
                 </select>
             </label>
         }
@@ -189,8 +201,7 @@ where
         <form class="filters" on:submit=on_apply>
             <fieldset class="statuses">
                 <legend>"Status"</legend>
-                {STATUSES.iter().map(|s| {
-                    let s = *s;
+                {listed_statuses().map(|s| {
                     view! {
                         <label class="check">
                             <input type="checkbox" name="status" value=s
@@ -209,9 +220,9 @@ where
             </fieldset>
             <div class="grid">
                 {field("f-q", "Description contains", "search", "q", |f| &f.q, |f, v| f.q = v)}
-                {select("f-fulfillment", "Fulfillment", &["unfulfilled", "shipped", "delivered"],
+                {select("f-fulfillment", "Fulfillment", Fulfillment::ALL.iter().map(|f| f.as_str()).collect(),
                     |f| &f.fulfillment_status, |f, v| f.fulfillment_status = v)}
-                {select("f-refund", "Refunds", &["none", "partial", "full"],
+                {select("f-refund", "Refunds", Refund::ALL.iter().map(|r| r.as_str()).collect(),
                     |f| &f.refund_status, |f, v| f.refund_status = v)}
                 {field("f-agent", "Agent", "text", "agent_id", |f| &f.agent_id, |f, v| f.agent_id = v)}
                 {field("f-conversation", "Conversation", "text", "conversation_id",
@@ -257,37 +268,5 @@ fn OrderRow(request: PaymentRequest, selected: RwSignal<Option<String>>) -> impl
                 <Badges request=badges />
             </button>
         </li>
-    }
-}
-
-/// The order's status badges; quiet defaults (unfulfilled, no refunds) are left out.
-#[component]
-pub fn Badges(request: PaymentRequest) -> impl IntoView {
-    let mut badges = vec![(
-        format!("badge status-{}", request.status),
-        request.status.clone(),
-    )];
-    if request.fulfillment_status != "unfulfilled" && !request.fulfillment_status.is_empty() {
-        badges.push((
-            format!("badge fulfillment-{}", request.fulfillment_status),
-            request.fulfillment_status.clone(),
-        ));
-    }
-    if request.refund_status != "none" && !request.refund_status.is_empty() {
-        badges.push((
-            format!("badge refund-{}", request.refund_status),
-            format!("refund {}", request.refund_status),
-        ));
-    }
-    if let Some(claim) = &request.claim {
-        badges.push((
-            format!("badge claim-{}", claim.status),
-            format!("claim {}", claim.status.replace('_', " ")),
-        ));
-    }
-    view! {
-        <span class="badges">
-            {badges.into_iter().map(|(class, label)| view! { <span class=class>{crate::intl::humanize(&label)}</span> }).collect_view()}
-        </span>
     }
 }

@@ -5,10 +5,10 @@
 pub mod actions;
 pub mod api;
 pub mod app;
+pub mod badges;
 pub mod detail;
 pub mod history;
 pub mod intl;
-pub mod model;
 pub mod revenue;
 pub mod session;
 

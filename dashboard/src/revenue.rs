@@ -3,9 +3,10 @@
 //! figures in a table below each chart.
 
 use crate::api::{self, Failure};
-use crate::app::Session;
 use crate::intl::{day_start, format_amount, utc_date};
-use crate::model::{RevenueReport, RevenueRow};
+use crate::session::Session;
+use chatpay_core::api::views::{RevenueReport, RevenueRow};
+use chatpay_core::api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -34,7 +35,7 @@ pub fn Revenue() -> impl IntoView {
         ) else {
             failure.set(Some(Failure::Api {
                 status: 400,
-                error: crate::model::ApiError {
+                error: ApiError {
                     message: "Choose both dates.".into(),
                     param: Some("from".into()),
                     ..Default::default()
@@ -137,7 +138,7 @@ fn CurrencyReport(currency: String, rows: Vec<RevenueRow>) -> impl IntoView {
                     <td>{money(&r.refunds)}</td>
                     <td>{money(&r.net)}</td>
                     <td>{r.count}</td>
-                    <td>{money(&r.average)}</td>
+                    <td>{r.average.as_deref().map_or_else(|| "—".to_owned(), money)}</td>
                 </tr>
             }
         })

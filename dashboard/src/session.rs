@@ -1,5 +1,8 @@
 //! The seller's key for this tab: in `sessionStorage` only (gone when the tab closes), never
-//! in a URL, a cookie or `localStorage`.
+//! in a URL, a cookie or `localStorage`; and the [`Session`] every view reads it through.
+
+use crate::api::Failure;
+use leptos::prelude::*;
 
 const KEY_NAME: &str = "chatpay.seller_key";
 
@@ -34,4 +37,31 @@ pub fn looks_like_secret_key(key: &str) -> bool {
         .any(|p| key.starts_with(p))
         && key.len() > 12
         && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// What every view needs: the key, and a way to sign out (also when the key stops working).
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub(crate) key: RwSignal<Option<String>>,
+    pub(crate) notice: RwSignal<Option<String>>,
+}
+
+impl Session {
+    pub fn key(&self) -> String {
+        self.key.get_untracked().unwrap_or_default()
+    }
+
+    pub fn sign_out(&self, notice: Option<&str>) {
+        clear_key();
+        self.notice.set(notice.map(str::to_owned));
+        self.key.set(None);
+    }
+
+    /// Sends the seller back to sign-in when the key is refused; other failures stay with
+    /// the view that met them.
+    pub fn check(&self, failure: &Failure) {
+        if failure.is_unauthorized() {
+            self.sign_out(Some("That key is no longer accepted. Sign in again."));
+        }
+    }
 }

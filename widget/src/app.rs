@@ -3,13 +3,14 @@
 
 use crate::card_form::CardForm;
 use crate::claim_form::ReportProblem;
-use crate::client::{self, Failure};
+use crate::client::{self, Failure, Shown};
 use crate::frame::Frame;
 use crate::intl::{format_amount, format_time};
-use crate::order::{BuyerView, Stage};
+use crate::order::Stage;
 use crate::order_status::OrderStatus;
 use crate::parent::Parent;
 use crate::receipt::Receipt;
+use chatpay_core::state::Refund;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ pub fn App() -> impl IntoView {
     let parent = Parent::new(frame.parent_origin.clone(), frame.request_id.clone());
     parent.clone().watch_height();
 
-    let request = RwSignal::new(None::<BuyerView>);
+    let request = RwSignal::new(None::<Shown>);
     let load_error = RwSignal::new(None::<String>);
     let loader = Loader {
         frame: frame.clone(),
@@ -32,7 +33,7 @@ pub fn App() -> impl IntoView {
 
     let body = move || {
         match request.get() {
-        Some(v) => view! { <RequestCard view=v signal=request frame=frame.clone() parent=parent.clone() /> }.into_any(),
+        Some(r) => view! { <RequestCard request=r signal=request frame=frame.clone() parent=parent.clone() /> }.into_any(),
         None => match load_error.get() {
             Some(message) => {
                 let loader = loader.clone();
@@ -62,7 +63,7 @@ pub fn App() -> impl IntoView {
             <footer class="cp-footer">
                 <svg aria-hidden="true" viewBox="0 0 16 16" width="12" height="12"><path d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2h.5a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1zm1.5 0h4V5a2 2 0 0 0-4 0z" fill="currentColor"/></svg>
                 <span>"Secure payment by chatpay"</span>
-                {move || request.with(|r| r.as_ref().is_some_and(|v| !v.request.livemode)).then(|| view! { <span class="cp-test">"Test mode"</span> })}
+                {move || request.with(|r| r.as_ref().is_some_and(|r| !r.livemode)).then(|| view! { <span class="cp-test">"Test mode"</span> })}
             </footer>
         </main>
     }
@@ -73,7 +74,7 @@ pub fn App() -> impl IntoView {
 struct Loader {
     frame: Arc<Frame>,
     parent: Parent,
-    request: RwSignal<Option<BuyerView>>,
+    request: RwSignal<Option<Shown>>,
     load_error: RwSignal<Option<String>>,
 }
 
@@ -83,9 +84,9 @@ impl Loader {
         this.load_error.set(None);
         spawn_local(async move {
             match client::fetch_public(&this.frame).await {
-                Ok(v) => {
-                    this.parent.ready(&v.request.status);
-                    this.request.set(Some(v));
+                Ok(r) => {
+                    this.parent.ready(r.status.as_str());
+                    this.request.set(Some(r));
                 }
                 Err(failure) => {
                     let message = load_message(&failure);
@@ -109,13 +110,11 @@ fn load_message(failure: &Failure) -> &'static str {
 
 #[component]
 fn RequestCard(
-    view: BuyerView,
-    signal: RwSignal<Option<BuyerView>>,
+    request: Shown,
+    signal: RwSignal<Option<Shown>>,
     frame: Arc<Frame>,
     parent: Parent,
 ) -> impl IntoView {
-    let request = view.request.clone();
-    let order = view.order.clone();
     let amount = format_amount(&request.amount, &request.currency);
     let seller = request.seller.display_name.clone();
     let initial = seller
@@ -124,10 +123,10 @@ fn RequestCard(
         .unwrap_or('·')
         .to_uppercase()
         .to_string();
-    let stage = Stage::of(&request.status, &order);
+    let stage = Stage::of(&request);
     let content = match (stage, request.payment.clone()) {
         (Stage::AwaitingPayment, _) => view! {
-            <CardForm frame parent request=signal amount=amount.clone() collect_shipping=order.collect_shipping seller=seller.clone() />
+            <CardForm frame parent request=signal amount=amount.clone() collect_shipping=request.collect_shipping seller=seller.clone() />
         }
         .into_any(),
         (Stage::Declined, _) => outcome(
@@ -136,13 +135,14 @@ fn RequestCard(
         ),
         (Stage::Expired, _) => outcome(
             "This request has expired",
-            match &order.expires_at {
+            match &request.expires_at {
                 Some(at) => format!("It could be paid until {}. Ask {seller} for a new one.", format_time(at)),
                 None => format!("Ask {seller} for a new one."),
             },
         ),
         (Stage::Canceled, _) => {
-            let refunded = (order.refund_status == "full").then_some(" Your payment was refunded in full.");
+            let refunded = (request.refund_status.known() == Some(Refund::Full))
+                .then_some(" Your payment was refunded in full.");
             view! {
                 <p class="cp-notice cp-notice-canceled">
                     {seller.clone()} " canceled this payment request. It can no longer be paid." {refunded}
@@ -151,10 +151,10 @@ fn RequestCard(
             .into_any()
         }
         (_, Some(payment)) => {
-            let can_claim = order.can_claim(&request.status);
+            let can_claim = request.actions().claim;
             view! {
                 <Receipt payment amount=amount.clone() seller=seller.clone() />
-                <OrderStatus view=view.clone() />
+                <OrderStatus request=request.clone() />
                 {can_claim.then(|| view! { <ReportProblem frame parent request=signal /> })}
             }
             .into_any()
@@ -167,7 +167,7 @@ fn RequestCard(
             <span class="cp-seller">{seller.clone()}</span>
             <span class=stage.class()>{stage.label()}</span>
         </header>
-        <p class="cp-description">{request.description}</p>
+        <p class="cp-description">{request.description.clone()}</p>
         <p class="cp-amount" class:cp-amount-done=stage != Stage::AwaitingPayment>{amount}</p>
         {content}
     }

@@ -3,19 +3,18 @@
 
 use crate::address::{Address, AddressErrors, AddressField, AddressFields};
 use crate::card_entry::{caret_after_digits, digits, this_month, CardText, Field};
-use crate::client::{self, Failure};
+use crate::client::{self, Failure, Shown};
+use crate::failure_text::failure_message;
+use crate::focus::focus_by_id;
 use crate::frame::Frame;
 use crate::intl::buyer_locale;
-use crate::order::BuyerView;
 use crate::parent::Parent;
-use chatpay_core::api::ApiError;
 use chatpay_core::card::Brand;
 use leptos::ev::{Event, SubmitEvent};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 /// One message per field, `None` when the field is fine.
@@ -108,7 +107,7 @@ pub fn CardForm(
     frame: Arc<Frame>,
     parent: Parent,
     /// The request on screen; a successful pay or decline replaces it.
-    request: RwSignal<Option<BuyerView>>,
+    request: RwSignal<Option<Shown>>,
     /// The formatted amount, for the Pay button.
     amount: String,
     /// The request asks for a shipping address.
@@ -194,9 +193,8 @@ pub fn CardForm(
             busy.set(false);
             let failure = match outcome {
                 Ok(paid) => {
-                    let r = &paid.request;
-                    if let Some(payment) = &r.payment {
-                        parent.paid(&payment.id, &r.amount, &r.currency);
+                    if let Some(payment) = &paid.payment {
+                        parent.paid(&payment.id, &paid.amount, &paid.currency);
                     }
                     text.set(CardText::default());
                     request.set(Some(paid));
@@ -342,18 +340,6 @@ pub fn CardForm(
     }
 }
 
-/// Moves keyboard and screen-reader focus to an element that just replaced the form.
-pub async fn focus_by_id(id: &str) {
-    client::sleep(30).await;
-    if let Some(element) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
-    }
-}
-
 /// One labelled input with its inline error. A single function for all five fields, so
 /// the view code is generated once.
 fn field_row(form: Form, field: Field) -> impl IntoView {
@@ -446,53 +432,6 @@ fn max_length(field: Field, brand: Option<Brand>) -> Option<usize> {
         Field::Postal => Some(16),
         Field::Number | Field::Expiry => None,
     }
-}
-
-/// Words for the buyer: what happened and what to do next.
-pub fn failure_message(failure: &Failure) -> String {
-    match failure {
-        Failure::Network => {
-            "We couldn't reach the payment server. Check your connection and try again.".into()
-        }
-        Failure::NoSecret => "This payment card has expired. Reload the chat to pay.".into(),
-        Failure::Api { status, error } => api_message(*status, error),
-    }
-}
-
-fn api_message(status: u16, error: &ApiError) -> String {
-    let text = match (status, error.decline_code.as_deref(), error.code.as_str()) {
-        (402, Some("insufficient_funds"), _) => {
-            "Your card has insufficient funds. Try another card."
-        }
-        (402, Some("expired_card"), _) => "Your card has expired. Try another card.",
-        (402, Some("incorrect_cvc"), _) => {
-            "The security code is incorrect. Check the back of your card and try again."
-        }
-        (402, Some("processing_error"), _) => {
-            "We couldn't process your card just now. Try again in a moment, or use another card."
-        }
-        (402, _, _) => {
-            "Your card was declined. Try another card, or contact your bank for details."
-        }
-        (409, _, "request_not_payable") => match error.status.as_deref() {
-            Some("paid") => "This request has already been paid.",
-            Some("canceled") => "This request was canceled and can no longer be paid.",
-            Some("declined") => "You declined this request, so it can no longer be paid.",
-            Some("expired") => "This request has expired. Ask the seller for a new one.",
-            _ => "This request can no longer be paid.",
-        },
-        (409, _, "too_many_attempts") => {
-            "This request can't take more card attempts. Ask the seller to unlock it or send a new request."
-        }
-        (409, _, "idempotency_key_in_use") => {
-            "Your payment is still being processed. Wait a moment, then press Pay again."
-        }
-        (401, _, _) => "This payment card has expired. Reload the chat to pay.",
-        (429, _, _) => "Too many attempts in a short time. Wait a minute, then try again.",
-        (500.., _, _) => "The payment server had a problem. Please try again.",
-        _ => return error.message.clone(),
-    };
-    text.into()
 }
 
 fn short_brand(brand: Brand) -> &'static str {

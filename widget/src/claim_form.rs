@@ -1,11 +1,12 @@
 //! "Report a problem" on a paid order: a reason, an optional description, and a claim the
 //! seller is told about. The card then reloads the request to show the claim in place.
 
-use crate::card_form::{failure_message, focus_by_id};
-use crate::client::{self, Failure};
+use crate::client::{self, Failure, Shown};
+use crate::failure_text::failure_message;
+use crate::focus::focus_by_id;
 use crate::frame::Frame;
 use crate::js_value::js_object;
-use crate::order::{BuyerView, CLAIM_REASONS};
+use crate::order::CLAIM_REASONS;
 use crate::parent::Parent;
 use leptos::ev::SubmitEvent;
 use leptos::html::Select;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 pub fn ReportProblem(
     frame: Arc<Frame>,
     parent: Parent,
-    request: RwSignal<Option<BuyerView>>,
+    request: RwSignal<Option<Shown>>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());

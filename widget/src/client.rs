@@ -2,10 +2,12 @@
 //! `GET /v1/payment_requests/{id}/public`, and `POST .../pay`, `.../decline` and `.../claims`.
 
 use crate::frame::Frame;
-use crate::order::{BuyerView, OrderState};
-use chatpay_core::api::{ApiError, PublicPayment, PublicPaymentRequest, PublicSeller};
+use crate::reader::{api_error, public_request};
+use chatpay_core::api::views::PublicPaymentRequest;
+use chatpay_core::api::ApiError;
 use gloo_net::http::{Request, Response};
 use js_sys::{Reflect, JSON};
+use std::sync::Arc;
 use wasm_bindgen::JsValue;
 
 /// How a call ended. `Network` means no answer arrived, so the attempt may or may not have
@@ -31,10 +33,14 @@ impl Failure {
     }
 }
 
+/// The request on screen. Shared, never copied: every part of the card reads the one
+/// answer, and the download carries no code to clone it.
+pub type Shown = Arc<PublicPaymentRequest>;
+
 /// Network failures are retried this many times, after these pauses (milliseconds).
 const RETRY_PAUSES: [i32; 2] = [400, 1200];
 
-pub async fn fetch_public(frame: &Frame) -> Result<BuyerView, Failure> {
+pub async fn fetch_public(frame: &Frame) -> Result<Shown, Failure> {
     let url = request_url(frame, "public");
     let auth = bearer(frame)?;
     let json = with_retries(|| Request::get(&url).header("Authorization", &auth).send()).await?;
@@ -42,13 +48,13 @@ pub async fn fetch_public(frame: &Frame) -> Result<BuyerView, Failure> {
 }
 
 /// `body` is the JSON pay body; it holds the card and goes nowhere but this request.
-pub async fn pay(frame: &Frame, idempotency_key: &str, body: &str) -> Result<BuyerView, Failure> {
+pub async fn pay(frame: &Frame, idempotency_key: &str, body: &str) -> Result<Shown, Failure> {
     buyer_view(&post(frame, "pay", idempotency_key, body).await?)
 }
 
 /// The buyer says no: the answer is the public object, `declined`. The body is empty: the
 /// card asks for no reason.
-pub async fn decline(frame: &Frame, idempotency_key: &str) -> Result<BuyerView, Failure> {
+pub async fn decline(frame: &Frame, idempotency_key: &str) -> Result<Shown, Failure> {
     buyer_view(&post(frame, "decline", idempotency_key, "{}").await?)
 }
 
@@ -85,12 +91,9 @@ async fn post(
     .await
 }
 
-fn buyer_view(json: &JsValue) -> Result<BuyerView, Failure> {
+fn buyer_view(json: &JsValue) -> Result<Shown, Failure> {
     public_request(json)
-        .map(|request| BuyerView {
-            request,
-            order: OrderState::read(json),
-        })
+        .map(Arc::new)
         .ok_or_else(|| Failure::Api {
             status: 200,
             error: unexpected("The payment server sent an answer we could not read."),
@@ -136,56 +139,6 @@ async fn read(response: Response) -> Result<JsValue, Failure> {
         .and_then(|e| api_error(&e))
         .unwrap_or_else(|| unexpected("The payment server had a problem. Please try again."));
     Err(Failure::Api { status, error })
-}
-
-// Responses are read field by field through the browser's JSON.parse rather than with
-// serde_json: the same core types come out, and the card downloads ~60 KB less wasm.
-// Unknown fields are ignored, as the API asks of clients.
-
-pub fn text_at(object: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(object, &JsValue::from_str(key))
-        .ok()?
-        .as_string()
-}
-
-fn public_request(v: &JsValue) -> Option<PublicPaymentRequest> {
-    let seller = Reflect::get(v, &"seller".into()).ok()?;
-    let payment = Reflect::get(v, &"payment".into()).ok()?;
-    let payment = if payment.is_object() {
-        Some(PublicPayment {
-            id: text_at(&payment, "id")?,
-            brand: text_at(&payment, "brand")?,
-            last4: text_at(&payment, "last4")?,
-            paid_at: text_at(&payment, "paid_at")?,
-        })
-    } else {
-        None
-    };
-    Some(PublicPaymentRequest {
-        id: text_at(v, "id")?,
-        object: text_at(v, "object").unwrap_or_default(),
-        status: text_at(v, "status")?,
-        amount: text_at(v, "amount")?,
-        currency: text_at(v, "currency")?,
-        description: text_at(v, "description").unwrap_or_default(),
-        seller: PublicSeller {
-            display_name: text_at(&seller, "display_name")?,
-        },
-        created_at: text_at(v, "created_at").unwrap_or_default(),
-        livemode: Reflect::get(v, &"livemode".into()).ok()?.as_bool() == Some(true),
-        payment,
-    })
-}
-
-fn api_error(e: &JsValue) -> Option<ApiError> {
-    Some(ApiError {
-        kind: text_at(e, "type")?,
-        code: text_at(e, "code")?,
-        message: text_at(e, "message")?,
-        param: text_at(e, "param"),
-        decline_code: text_at(e, "decline_code"),
-        status: text_at(e, "status"),
-    })
 }
 
 fn unexpected(message: &str) -> ApiError {

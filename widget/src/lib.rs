@@ -8,12 +8,15 @@ pub mod card_entry;
 pub mod card_form;
 pub mod claim_form;
 pub mod client;
+pub mod failure_text;
+pub mod focus;
 pub mod frame;
 pub mod intl;
 pub mod js_value;
 pub mod order;
 pub mod order_status;
 pub mod parent;
+pub mod reader;
 pub mod receipt;
 
 use wasm_bindgen::prelude::*;

@@ -1,48 +1,11 @@
-//! What happened to the order after the card: fulfillment, refunds and the buyer's claim, as
-//! the public object carries them. `chatpay_core`'s `PublicPaymentRequest` predates these
-//! fields, so the card reads them here, and keeps unknown values as they come so a newer
-//! edge never breaks an older card.
+//! What the card says about the order after payment: the stage its status pill names, and
+//! the buyer's claim in words. The states come from core's views and transition table, so
+//! the card and the edge agree on what may happen next; values newer than this card show
+//! as the nearest state it knows.
 
-use crate::client::text_at;
-use chatpay_core::api::PublicPaymentRequest;
-use js_sys::Reflect;
-use wasm_bindgen::JsValue;
-
-/// One answer of the public endpoint: the request and its order state.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BuyerView {
-    pub request: PublicPaymentRequest,
-    pub order: OrderState,
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct OrderState {
-    pub expires_at: Option<String>,
-    pub collect_shipping: bool,
-    /// `unfulfilled`, `shipped`, `delivered`, or a value newer than this card.
-    pub fulfillment: String,
-    pub shipment: Option<Shipment>,
-    /// `none`, `partial`, `full`.
-    pub refund_status: String,
-    pub amount_refunded: Option<String>,
-    pub claim: Option<ClaimSummary>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Shipment {
-    pub carrier: String,
-    pub tracking_number: String,
-    pub shipped_at: Option<String>,
-    pub delivered_at: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ClaimSummary {
-    pub id: String,
-    pub reason: String,
-    /// `open`, `seller_responded`, `resolved_refund`, `rejected`.
-    pub status: String,
-}
+use chatpay_core::api::views::PublicPaymentRequest;
+use chatpay_core::api::wire::Wire;
+use chatpay_core::state::{Claim, Fulfillment, Refund, Status};
 
 /// What the card says the order is, most advanced first: the label of the status pill and
 /// its colour.
@@ -61,28 +24,30 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub fn of(status: &str, order: &OrderState) -> Stage {
-        match status {
-            "declined" => return Stage::Declined,
-            "expired" => return Stage::Expired,
-            "canceled" => return Stage::Canceled,
-            "paid" => {}
+    pub fn of(request: &PublicPaymentRequest) -> Stage {
+        match request.status.known() {
+            Some(Status::Declined) => return Stage::Declined,
+            Some(Status::Expired) => return Stage::Expired,
+            Some(Status::Canceled) => return Stage::Canceled,
+            Some(Status::Paid) => {}
+            // A status newer than this card is shown as still open, never as paid.
             _ => return Stage::AwaitingPayment,
         }
-        let claim_open = order
+        let claim_open = request
             .claim
             .as_ref()
-            .is_some_and(|c| matches!(c.status.as_str(), "open" | "seller_responded"));
+            .and_then(|c| c.status.known())
+            .is_some_and(Claim::is_unresolved);
         match (
             claim_open,
-            order.refund_status.as_str(),
-            order.fulfillment.as_str(),
+            request.refund_status.known(),
+            request.fulfillment_status.known(),
         ) {
             (true, _, _) => Stage::ProblemReported,
-            (_, "full", _) => Stage::Refunded,
-            (_, "partial", _) => Stage::PartlyRefunded,
-            (_, _, "delivered") => Stage::Delivered,
-            (_, _, "shipped") => Stage::Shipped,
+            (_, Some(Refund::Full), _) => Stage::Refunded,
+            (_, Some(Refund::Partial), _) => Stage::PartlyRefunded,
+            (_, _, Some(Fulfillment::Delivered)) => Stage::Delivered,
+            (_, _, Some(Fulfillment::Shipped)) => Stage::Shipped,
             _ => Stage::Paid,
         }
     }
@@ -128,78 +93,71 @@ pub fn claim_reason_label(reason: &str) -> &str {
 }
 
 /// The claim's state in words for the buyer: a title and what happens next.
-pub fn claim_words(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "open" => (
+pub fn claim_words(status: &Wire<Claim>) -> (&'static str, &'static str) {
+    match status.known() {
+        Some(Claim::Open) => (
             "Problem reported — the seller has been notified",
             "Payment to the seller is on hold while this is looked into.",
         ),
-        "seller_responded" => (
+        Some(Claim::SellerResponded) => (
             "The seller responded",
             "chatpay is reviewing your report and the seller's answer.",
         ),
-        "resolved_refund" => (
+        Some(Claim::ResolvedRefund) => (
             "Resolved: refunded",
             "Your report was upheld and the payment refunded.",
         ),
-        "rejected" => (
+        Some(Claim::Rejected) => (
             "Resolved: no refund",
             "Your report was reviewed and closed without a refund.",
         ),
-        _ => ("Problem reported", "Your report is being looked into."),
-    }
-}
-
-fn at(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-impl OrderState {
-    /// Reads the order fields of a public object; a missing or malformed field reads as the
-    /// state before it (an edge older than this card sends none of them).
-    pub fn read(v: &JsValue) -> OrderState {
-        let shipment = at(v, "shipment");
-        let claim = at(v, "claim");
-        OrderState {
-            expires_at: text_at(v, "expires_at"),
-            collect_shipping: at(v, "collect_shipping").as_bool() == Some(true),
-            fulfillment: text_at(v, "fulfillment_status").unwrap_or_else(|| "unfulfilled".into()),
-            shipment: shipment.is_object().then(|| Shipment {
-                carrier: text_at(&shipment, "carrier").unwrap_or_default(),
-                tracking_number: text_at(&shipment, "tracking_number").unwrap_or_default(),
-                shipped_at: text_at(&shipment, "shipped_at"),
-                delivered_at: text_at(&shipment, "delivered_at"),
-            }),
-            refund_status: text_at(v, "refund_status").unwrap_or_else(|| "none".into()),
-            amount_refunded: text_at(v, "amount_refunded"),
-            claim: claim.is_object().then(|| ClaimSummary {
-                id: text_at(&claim, "id").unwrap_or_default(),
-                reason: text_at(&claim, "reason").unwrap_or_default(),
-                status: text_at(&claim, "status").unwrap_or_default(),
-            }),
-        }
-    }
-
-    /// A buyer may report a problem once paid, once, and not after a full refund.
-    pub fn can_claim(&self, status: &str) -> bool {
-        status == "paid" && self.claim.is_none() && self.refund_status != "full"
+        None => ("Problem reported", "Your report is being looked into."),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chatpay_core::api::views::{PublicClaim, PublicSeller};
 
-    fn order(fulfillment: &str, refund: &str, claim: Option<&str>) -> OrderState {
-        OrderState {
-            fulfillment: fulfillment.into(),
-            refund_status: refund.into(),
-            claim: claim.map(|status| ClaimSummary {
-                status: status.into(),
-                ..Default::default()
+    /// A paid-or-not request in the given fulfillment, refund and claim states.
+    fn order(fulfillment: &str, refund: &str, claim: Option<&str>) -> PublicPaymentRequest {
+        PublicPaymentRequest {
+            id: "pr_test".into(),
+            object: Default::default(),
+            status: Wire::read("requested"),
+            amount: "24.00".into(),
+            currency: "USD".into(),
+            description: "Mug".into(),
+            seller: PublicSeller {
+                display_name: "Clayworks".into(),
+            },
+            created_at: String::new(),
+            livemode: false,
+            payment: None,
+            expires_at: None,
+            collect_shipping: false,
+            fulfillment_status: Wire::read(fulfillment),
+            shipment: None,
+            refund_status: Wire::read(refund),
+            amount_refunded: String::new(),
+            claim: claim.map(|status| PublicClaim {
+                id: "clm_test".into(),
+                reason: "damaged".into(),
+                status: Wire::read(status),
             }),
-            ..Default::default()
         }
+    }
+
+    fn with(status: &str, order: PublicPaymentRequest) -> PublicPaymentRequest {
+        PublicPaymentRequest {
+            status: Wire::read(status),
+            ..order
+        }
+    }
+
+    fn fresh() -> PublicPaymentRequest {
+        order("unfulfilled", "none", None)
     }
 
     #[test]
@@ -243,30 +201,41 @@ mod tests {
                 order("unfulfilled", "full", None),
                 Stage::Canceled,
             ),
-            ("declined", OrderState::default(), Stage::Declined),
-            ("expired", OrderState::default(), Stage::Expired),
+            ("declined", fresh(), Stage::Declined),
+            ("expired", fresh(), Stage::Expired),
             // A status newer than this card is shown as still open, never as paid.
-            ("on_hold", OrderState::default(), Stage::AwaitingPayment),
+            ("on_hold", fresh(), Stage::AwaitingPayment),
             ("paid", order("returned", "none", None), Stage::Paid),
         ];
         for (status, order, want) in cases {
-            assert_eq!(Stage::of(status, &order), want, "{status} {order:?}");
+            assert_eq!(
+                Stage::of(&with(status, order.clone())),
+                want,
+                "{status} {order:?}"
+            );
         }
     }
 
     #[test]
     fn claims_are_offered_once_and_not_after_a_full_refund() {
-        assert!(order("shipped", "none", None).can_claim("paid"));
-        assert!(order("shipped", "partial", None).can_claim("paid"));
-        assert!(!order("shipped", "full", None).can_claim("paid"));
-        assert!(!order("shipped", "none", Some("rejected")).can_claim("paid"));
-        assert!(!order("unfulfilled", "none", None).can_claim("requested"));
+        let can_claim = |status: &str, order| with(status, order).actions().claim;
+        assert!(can_claim("paid", order("shipped", "none", None)));
+        assert!(can_claim("paid", order("shipped", "partial", None)));
+        assert!(!can_claim("paid", order("shipped", "full", None)));
+        assert!(!can_claim(
+            "paid",
+            order("shipped", "none", Some("rejected"))
+        ));
+        assert!(!can_claim("requested", order("unfulfilled", "none", None)));
     }
 
     #[test]
     fn unknown_reasons_show_as_sent() {
         assert_eq!(claim_reason_label("damaged"), "The item arrived damaged");
         assert_eq!(claim_reason_label("lost_in_space"), "lost_in_space");
-        assert_eq!(claim_words("rejected").0, "Resolved: no refund");
+        assert_eq!(
+            claim_words(&Wire::read("rejected")).0,
+            "Resolved: no refund"
+        );
     }
 }

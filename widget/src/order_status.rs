@@ -1,19 +1,22 @@
 //! The order after the receipt: a compact timeline (paid, shipped with carrier and tracking,
 //! delivered), refunds, and where the buyer's claim stands.
 
+use crate::client::Shown;
 use crate::intl::{format_amount, format_time};
-use crate::order::{claim_reason_label, claim_words, BuyerView};
+use crate::order::{claim_reason_label, claim_words};
+use chatpay_core::state::{Fulfillment, Refund};
 use leptos::prelude::*;
 
 #[component]
-pub fn OrderStatus(view: BuyerView) -> impl IntoView {
-    let BuyerView { request, order } = view;
+pub fn OrderStatus(request: Shown) -> impl IntoView {
     let paid_at = request.payment.as_ref().map(|p| p.paid_at.clone());
-    let shipment = order.shipment.clone().unwrap_or_default();
-    let shipped = matches!(order.fulfillment.as_str(), "shipped" | "delivered");
-    let delivered = order.fulfillment == "delivered";
+    let shipment = request.shipment.clone().unwrap_or_default();
+    let fulfillment = request.fulfillment_status.known();
+    let delivered = fulfillment == Some(Fulfillment::Delivered);
+    let shipped = delivered || fulfillment == Some(Fulfillment::Shipped);
+    let refund = request.refund_status.known();
     // A fully refunded order that never shipped will not ship: promise no next steps.
-    let ends_at_payment = !shipped && order.refund_status == "full";
+    let ends_at_payment = !shipped && refund == Some(Refund::Full);
 
     let shipped_meta = if shipped {
         let tracking = (!shipment.tracking_number.is_empty()).then(|| {
@@ -27,35 +30,34 @@ pub fn OrderStatus(view: BuyerView) -> impl IntoView {
         });
         view! {
             {tracking}
-            {shipment.shipped_at.as_deref().map(|t| view! { <p class="cp-step-meta">{format_time(t)}</p> })}
+            {(!shipment.shipped_at.is_empty()).then(|| view! { <p class="cp-step-meta">{format_time(&shipment.shipped_at)}</p> })}
         }
         .into_any()
     } else {
         view! { <p class="cp-step-meta">"The seller will add tracking here"</p> }.into_any()
     };
 
-    let refund = match order.refund_status.as_str() {
-        "full" => Some(format!(
+    // An edge older than `amount_refunded` leaves it out: full is the amount, partial unsaid.
+    let refunded = |fallback| match request.amount_refunded.as_str() {
+        "" => fallback,
+        amount => amount,
+    };
+    let refund = match refund {
+        Some(Refund::Full) => Some(format!(
             "Refunded in full: {}",
-            format_amount(
-                order.amount_refunded.as_deref().unwrap_or(&request.amount),
-                &request.currency
-            )
+            format_amount(refunded(&request.amount), &request.currency)
         )),
-        "partial" => Some(format!(
+        Some(Refund::Partial) => Some(format!(
             "{} of {} refunded",
-            format_amount(
-                order.amount_refunded.as_deref().unwrap_or("0"),
-                &request.currency
-            ),
+            format_amount(refunded("0"), &request.currency),
             format_amount(&request.amount, &request.currency)
         )),
         _ => None,
     };
 
-    let claim = order.claim.clone().map(|claim| {
+    let claim = request.claim.clone().map(|claim| {
         let (title, next) = claim_words(&claim.status);
-        let class = format!("cp-claim cp-claim-{}", claim.status);
+        let class = format!("cp-claim cp-claim-{}", claim.status.as_str());
         view! {
             <div class=class role="status">
                 <p id="cp-claim-title" class="cp-claim-title" tabindex="-1">{title}</p>

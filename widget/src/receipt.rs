@@ -2,7 +2,7 @@
 //! payment id to quote to the seller.
 
 use crate::intl::format_time;
-use chatpay_core::api::PublicPayment;
+use chatpay_core::api::views::PublicPayment;
 use chatpay_core::card::Brand;
 use leptos::prelude::*;
 

@@ -1,0 +1,51 @@
+//! `PATCH /v1/seller`: the seller's own changes to its account.
+
+use crate::accounts::limits::{parse_limits, CurrencyLimits};
+use crate::accounts::profile::{SellerProfile, PROFILE_FIELDS};
+use crate::currency::Currency;
+use crate::fields::{present, FieldError, Fields};
+use crate::mask::mask_card_numbers;
+use crate::money::AmountLimits;
+use crate::origins::parse_origins;
+use serde_json::Value;
+
+/// `PATCH /v1/seller`: every field optional; absent (or null) leaves it unchanged.
+#[derive(Clone, Debug, Default)]
+pub struct SellerUpdate {
+    pub display_name: Option<String>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub profile: SellerProfile,
+    pub limits: Option<Vec<(Currency, Option<CurrencyLimits>)>>,
+}
+
+impl SellerUpdate {
+    pub fn parse(body: &Value, platform: &AmountLimits) -> Result<SellerUpdate, FieldError> {
+        let mut allowed = vec!["display_name", "allowed_origins", "limits"];
+        allowed.extend(PROFILE_FIELDS);
+        let f = Fields::new(body, "", &allowed)?;
+        let display_name = match f.opt_str("display_name")? {
+            None => None,
+            Some(name) if name.trim().is_empty() || name.chars().count() > 100 => {
+                return Err(FieldError::invalid(
+                    "display_name",
+                    "`display_name` must be 1 to 100 characters.",
+                ))
+            }
+            Some(name) => Some(mask_card_numbers(name.trim()).into_owned()),
+        };
+        let allowed_origins = match f.opt_str_array("allowed_origins")? {
+            None => None,
+            Some(origins) => Some(parse_origins(&origins)?),
+        };
+        let limits = match present(body, "limits") {
+            None => None,
+            Some(v) => Some(parse_limits(v, platform)?),
+        };
+        Ok(SellerUpdate {
+            display_name,
+            allowed_origins,
+            profile: SellerProfile::parse(&f, body)?,
+            limits,
+        })
+    }
+}
