@@ -5,7 +5,7 @@ use crate::crypto::{key_hash, Keys};
 use crate::http::{json, Outcome};
 use crate::idempotency::IdempotencyKey;
 use crate::ids::{Mode, SecretKey, SellerRef};
-use chatpay_core::api::NewSeller;
+use chatpay_core::api::{views, NewSeller};
 use chatpay_core::routes::Operation;
 use serde_json::Value;
 use worker::Env;
@@ -35,7 +35,7 @@ pub async fn create_seller(
     if response.status_code() != 201 {
         return Ok(response);
     }
-    let mut object: Value = response.json().await?;
-    object["secret_key"] = Value::String(secret);
+    let mut object: views::Seller = response.json().await?;
+    object.secret_key = Some(secret);
     Ok(json(201, &object))
 }

@@ -332,6 +332,16 @@ fn conversation_timeline_gives_every_event_in_order() {
         "timeline event ids vs the requests' events\n{reply}"
     );
     assert_eq!(got.len(), data.len(), "duplicate events\n{reply}");
+    // Each is the one Event object: with its request's conversation, and `agent_id` null
+    // when the request has no agent (present, not left out).
+    for e in &data {
+        assert_eq!(e["object"], "event", "{reply}");
+        assert_eq!(e["conversation_id"], conversation.as_str(), "{reply}");
+        assert!(
+            e.get("agent_id").is_some_and(Value::is_null),
+            "agent_id null\n{reply}"
+        );
+    }
     assert!(
         !reply.text.contains(&other.id),
         "another conversation's request\n{reply}"

@@ -7,7 +7,6 @@
 //! fields; request bodies are strict, so a typo is an error rather than a silent default.
 
 pub mod errors;
-pub mod legacy;
 pub mod new_request;
 pub mod new_seller;
 pub mod pay;
@@ -18,7 +17,6 @@ pub mod wire;
 pub use crate::external_id::parse_external_id;
 pub use crate::origins::parse_origin;
 pub use errors::{ApiError, ErrorBody};
-pub use legacy::PublicPaymentRequest;
 pub use new_request::{NewPaymentRequest, DEFAULT_EXPIRES_IN, MAX_EXPIRES_IN};
 pub use new_seller::NewSeller;
 pub use pay::{valid_email, CardInput, PayRequest};

@@ -7,18 +7,23 @@
 //! current time comes in from the ledger's one clock, so a test clock moves limits and key
 //! expiry too.
 
+use super::rows::SellerRow;
+use super::views::value;
 use crate::crypto::{random_bytes, Keys, VAULT_FORMAT};
 use crate::encoding::base32;
 use crate::encoding::hex_encode;
 use crate::http::Fail;
 use crate::ids::{ObjectId, SellerRef};
 use chatpay_core::accounts::{CurrencyLimits, NewAgent, Page, SellerProfile, SellerUpdate};
+use chatpay_core::api::views;
 use chatpay_core::api::NewPaymentRequest;
+use chatpay_core::api::Wire;
 use chatpay_core::bank::BankAccount;
 use chatpay_core::time::rfc3339;
 use chatpay_core::{Amount, AmountLimits, Currency};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use worker::{Result, SqlStorage};
 
 /// The rolling window of `max_rolling_168h`.
@@ -187,8 +192,9 @@ impl<'a> Accounts<'a> {
         Ok(())
     }
 
-    /// The seller object (`base`, from the ledger) with the profile, payout account and limits.
-    pub fn seller_json(&self, mut base: Value) -> std::result::Result<Value, Fail> {
+    /// The seller object: `seller`'s row with its profile, payout account (last 4 only) and
+    /// limits.
+    pub fn seller_view(&self, seller: &SellerRow) -> std::result::Result<views::Seller, Fail> {
         let profile = self
             .sql
             .exec(
@@ -202,8 +208,8 @@ impl<'a> Accounts<'a> {
             Some(p) => (p.business_type, p.merchant_category, p.bank_account_id),
             None => (None, None, None),
         };
-        let bank = match bank_id {
-            None => Value::Null,
+        let payout_bank_account = match bank_id {
+            None => None,
             Some(id) => self
                 .sql
                 .exec(
@@ -213,27 +219,40 @@ impl<'a> Accounts<'a> {
                 .to_array::<BankRow>()?
                 .into_iter()
                 .next()
-                .map_or(Value::Null, |b| {
-                    json!({"id": b.id, "object": "bank_account", "type": b.kind,
-                           "country": b.country, "last4": b.last4})
+                .map(|b| views::BankAccount {
+                    id: b.id,
+                    object: Default::default(),
+                    kind: b.kind,
+                    country: b.country,
+                    last4: b.last4,
                 }),
         };
-        let mut limits = Map::new();
+        let mut limits = BTreeMap::new();
         for (currency, l) in self.all_limits()? {
             let text = |a: Option<Amount>| a.map(Amount::to_decimal_string);
             limits.insert(
-                currency.code().into(),
-                json!({"max_per_request": text(l.max_per_request),
-                       "max_rolling_168h": text(l.max_rolling_168h)}),
+                currency.code().to_owned(),
+                views::CurrencyLimits {
+                    max_per_request: text(l.max_per_request),
+                    max_rolling_168h: text(l.max_rolling_168h),
+                },
             );
         }
-        if let Some(object) = base.as_object_mut() {
-            object.insert("business_type".into(), business_type.into());
-            object.insert("merchant_category".into(), merchant_category.into());
-            object.insert("payout_bank_account".into(), bank);
-            object.insert("limits".into(), Value::Object(limits));
-        }
-        Ok(base)
+        Ok(views::Seller {
+            id: seller.id.clone(),
+            object: Default::default(),
+            display_name: seller.display_name.clone(),
+            country: seller.country.clone(),
+            default_currency: seller.default_currency.clone(),
+            allowed_origins: seller.origins(),
+            created_at: rfc3339(seller.created_at),
+            livemode: seller.livemode != 0,
+            business_type: business_type.as_deref().map(Wire::read),
+            merchant_category,
+            payout_bank_account,
+            limits,
+            secret_key: None,
+        })
     }
 
     // --- limits ---
@@ -328,8 +347,17 @@ impl<'a> Accounts<'a> {
     // --- agents ---
 
     fn agent_json(&self, a: &AgentRow) -> Value {
-        json!({"id": a.id, "object": "agent", "name": a.name,
-               "created_at": rfc3339(a.created_at), "livemode": self.livemode})
+        value(&self.agent_view(a))
+    }
+
+    fn agent_view(&self, a: &AgentRow) -> views::Agent {
+        views::Agent {
+            id: a.id.clone(),
+            object: Default::default(),
+            name: a.name.clone(),
+            created_at: rfc3339(a.created_at),
+            livemode: self.livemode,
+        }
     }
 
     pub(crate) fn agent_exists(&self, id: &str) -> Result<bool> {
@@ -387,8 +415,12 @@ impl<'a> Accounts<'a> {
             .to_array::<AgentRow>()?;
         let has_more = rows.len() > page.limit;
         rows.truncate(page.limit);
-        let data: Vec<Value> = rows.iter().map(|a| self.agent_json(a)).collect();
-        Ok(json!({"object": "list", "data": data, "has_more": has_more}))
+        Ok(value(&views::List {
+            object: Default::default(),
+            url: None,
+            data: rows.iter().map(|a| self.agent_view(a)).collect(),
+            has_more,
+        }))
     }
 
     // --- keys ---

@@ -1,35 +1,44 @@
 //! The event log and its pages: a request's events and a conversation's timeline.
 
 use super::context::Ledger;
-use super::rows::EventRow;
+use super::rows::{EventRow, EVENT_COLUMNS};
 use crate::http::Fail;
 use chatpay_core::accounts::Page;
+use chatpay_core::api::views;
+use chatpay_core::api::Wire;
 use chatpay_core::time::rfc3339;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::SqlStorageValue;
 
 /// Events a request's own object carries; the rest are paged at `.../events`.
 pub const EVENTS_ON_REQUEST: i64 = 100;
 
 /// A page of events in the list envelope: `rows` holds up to `limit + 1`.
-pub(crate) fn event_list(rows: &mut Vec<EventRow>, limit: usize) -> Value {
+pub(crate) fn event_list(rows: &mut Vec<EventRow>, limit: usize) -> views::List<views::Event> {
     let has_more = rows.len() > limit;
     rows.truncate(limit);
-    let data: Vec<Value> = rows.iter().map(event_json).collect();
-    json!({"object": "list", "data": data, "has_more": has_more})
+    views::List {
+        object: Default::default(),
+        url: None,
+        data: rows.iter().map(event_view).collect(),
+        has_more,
+    }
 }
 
-pub(crate) fn event_json(e: &EventRow) -> Value {
-    json!({
-        "id": format!("evt_{}", e.id),
-        "object": "event",
-        "request_id": e.request_id,
-        "type": e.kind,
-        "actor": e.actor,
-        "data": serde_json::from_str::<Value>(&e.data).unwrap_or(Value::Null),
-        "created_at": rfc3339(e.created_at),
-    })
+/// The one event shape: the request's events, timelines, and later webhooks and the feed.
+pub(crate) fn event_view(e: &EventRow) -> views::Event {
+    views::Event {
+        id: format!("evt_{}", e.id),
+        object: Default::default(),
+        kind: Wire::read(&e.kind),
+        actor: e.actor.clone(),
+        request_id: e.request_id.clone(),
+        conversation_id: e.conversation_id.clone(),
+        agent_id: e.agent_id.clone(),
+        data: serde_json::from_str::<Value>(&e.data).unwrap_or(Value::Null),
+        created_at: rfc3339(e.created_at),
+    }
 }
 
 impl Ledger<'_> {
@@ -56,18 +65,21 @@ impl Ledger<'_> {
 
     /// The newest [`EVENTS_ON_REQUEST`] events of a request, oldest first, and whether older
     /// ones exist (`GET /v1/payment_requests/{id}/events` pages them all).
-    pub(crate) fn newest_events(&self, request_id: &str) -> Result<(Vec<Value>, bool), Fail> {
+    pub(crate) fn newest_events(
+        &self,
+        request_id: &str,
+    ) -> Result<(Vec<views::Event>, bool), Fail> {
         let mut rows: Vec<EventRow> = self
             .sql
             .exec(
-                "SELECT id, request_id, type, actor, data, created_at FROM events WHERE request_id = ? ORDER BY id DESC LIMIT ?",
+                &format!("SELECT {EVENT_COLUMNS} FROM events e LEFT JOIN payment_requests r ON r.id = e.request_id WHERE e.request_id = ? ORDER BY e.id DESC LIMIT ?"),
                 vec![request_id.into(), (EVENTS_ON_REQUEST + 1).into()],
             )?
             .to_array()?;
         let has_more = rows.len() as i64 > EVENTS_ON_REQUEST;
         rows.truncate(EVENTS_ON_REQUEST as usize);
         rows.reverse();
-        Ok((rows.iter().map(event_json).collect(), has_more))
+        Ok((rows.iter().map(event_view).collect(), has_more))
     }
 
     /// `GET /v1/payment_requests/{id}/events`: all of a request's events, oldest first, a
@@ -76,7 +88,7 @@ impl Ledger<'_> {
         &self,
         request_id: Option<&str>,
         query: &[(String, String)],
-    ) -> Result<Value, Fail> {
+    ) -> Result<views::List<views::Event>, Fail> {
         let row = self.load_request(request_id)?;
         let page = Page::parse(query)?;
         let after = match &page.starting_after {
@@ -89,7 +101,7 @@ impl Ledger<'_> {
         let mut rows: Vec<EventRow> = self
             .sql
             .exec(
-                "SELECT id, request_id, type, actor, data, created_at FROM events WHERE request_id = ? AND id > ? ORDER BY id LIMIT ?",
+                &format!("SELECT {EVENT_COLUMNS} FROM events e LEFT JOIN payment_requests r ON r.id = e.request_id WHERE e.request_id = ? AND e.id > ? ORDER BY e.id LIMIT ?"),
                 vec![row.id.clone().into(), after.into(), (page.limit as i64 + 1).into()],
             )?
             .to_array()?;
@@ -103,7 +115,7 @@ impl Ledger<'_> {
         conversation_id: &str,
         query: &[(String, String)],
         only_agent: Option<&str>,
-    ) -> Result<Value, Fail> {
+    ) -> Result<views::List<views::Event>, Fail> {
         let page = Page::parse(query)?;
         let mut filter = String::from("r.conversation_id = ?");
         let mut args: Vec<SqlStorageValue> = vec![conversation_id.into()];
@@ -112,7 +124,7 @@ impl Ledger<'_> {
             args.push(agent.into());
         }
         let mut sql = format!(
-            "SELECT e.id, e.request_id, e.type, e.actor, e.data, e.created_at FROM events e
+            "SELECT {EVENT_COLUMNS} FROM events e
              JOIN payment_requests r ON r.id = e.request_id WHERE {filter}"
         );
         if let Some(cursor) = &page.starting_after {

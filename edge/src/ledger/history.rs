@@ -3,14 +3,16 @@
 
 use super::context::Ledger;
 use super::rows::{RequestRow, SellerRow, REQUEST_COLUMNS};
+use super::views::value;
 use crate::http::Fail;
+use chatpay_core::api::views;
 use chatpay_core::orders::{GroupBy, ListQuery, RevenueQuery};
 use chatpay_core::state::{Refund, Status};
 use chatpay_core::time::{day_key, iso_week_key, month_key, rfc3339};
 use chatpay_core::Currency;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use worker::SqlStorageValue;
 
@@ -125,11 +127,14 @@ impl Ledger<'_> {
         rows.truncate(q.limit);
         let data = rows
             .iter()
-            .map(|row| self.request_value(seller, row, false))
+            .map(|row| self.request_view(seller, row, false))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(
-            json!({"object": "list", "url": "/v1/payment_requests", "data": data, "has_more": has_more}),
-        )
+        Ok(value(&views::List {
+            object: Default::default(),
+            url: Some("/v1/payment_requests".into()),
+            data,
+            has_more,
+        }))
     }
 
     pub(crate) fn revenue(&self, pairs: &[(String, String)]) -> Result<Value, Fail> {
@@ -165,7 +170,7 @@ impl Ledger<'_> {
                 .or_default()
                 .refunds += i128::from(r.amount_minor);
         }
-        let rows: Vec<Value> = sums
+        let rows: Vec<views::RevenueRow> = sums
             .into_iter()
             .map(|((group, currency), s)| {
                 let e = Currency::parse_stored(&currency).map_or(2, Currency::exponent);
@@ -176,23 +181,23 @@ impl Ledger<'_> {
                     avg.rescale(e);
                     avg.to_string()
                 });
-                json!({
-                    "group": group,
-                    "currency": currency,
-                    "gross": decimal(s.gross, e),
-                    "refunds": decimal(s.refunds, e),
-                    "net": decimal(s.gross - s.refunds, e),
-                    "count": s.count,
-                    "average": average,
-                })
+                views::RevenueRow {
+                    gross: decimal(s.gross, e),
+                    refunds: decimal(s.refunds, e),
+                    net: decimal(s.gross - s.refunds, e),
+                    count: s.count as u64,
+                    average,
+                    group,
+                    currency,
+                }
             })
             .collect();
-        Ok(json!({
-            "object": "revenue_report",
-            "from": rfc3339(q.from),
-            "to": rfc3339(q.to),
-            "group_by": q.group_by.as_str(),
-            "rows": rows,
+        Ok(value(&views::RevenueReport {
+            object: Default::default(),
+            from: rfc3339(q.from),
+            to: rfc3339(q.to),
+            group_by: q.group_by.as_str().into(),
+            rows,
         }))
     }
 }

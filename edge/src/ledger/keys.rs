@@ -2,13 +2,16 @@
 //! rolling (an overlap for the old secret) and the platform's reset.
 
 use super::accounts::Accounts;
+use super::views::value;
 use crate::http::Fail;
 use crate::ids::{KeyKind, ObjectId, SecretKey};
 use crate::permissions::{denied, Principal, Role};
 use chatpay_core::accounts::{KeyScope, NewApiKey, RollKey};
+use chatpay_core::api::views;
+use chatpay_core::api::Wire;
 use chatpay_core::time::rfc3339;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{Result, SqlStorage};
 
 #[derive(Deserialize)]
@@ -146,7 +149,7 @@ impl Accounts<'_> {
             .ok_or_else(|| Fail::missing("API key"))
     }
 
-    fn key_json(&self, k: &KeySummary) -> Value {
+    fn key_view(&self, k: &KeySummary) -> views::ApiKey {
         // The seller's secret key reaches everything; a restricted key from before scopes
         // reaches its own agent's requests.
         let scope = match (k.kind.as_str(), k.scope.as_deref()) {
@@ -154,16 +157,18 @@ impl Accounts<'_> {
             (_, Some(s)) => s,
             (_, None) => KeyScope::Own.as_str(),
         };
-        json!({
-            "id": k.id,
-            "object": "api_key",
-            "kind": k.kind,
-            "agent_id": k.agent_id,
-            "scope": scope,
-            "created_at": rfc3339(k.created_at),
-            "revoked_at": k.revoked_at.map(rfc3339),
-            "livemode": self.livemode,
-        })
+        views::ApiKey {
+            id: k.id.clone(),
+            object: Default::default(),
+            kind: k.kind.clone(),
+            agent_id: k.agent_id.clone(),
+            scope: Wire::read(scope),
+            created_at: rfc3339(k.created_at),
+            revoked_at: k.revoked_at.map(rfc3339),
+            livemode: self.livemode,
+            secret_key: None,
+            previous_secret_expires_at: None,
+        }
     }
 
     fn insert_secret(
@@ -206,19 +211,24 @@ impl Accounts<'_> {
             Some(&new.agent_id),
             Some(new.scope.as_str()),
         )?;
-        let mut object = self.key_json(&self.key(Some(&id))?);
-        object["secret_key"] = Value::String(secret);
-        Ok(object)
+        let mut object = self.key_view(&self.key(Some(&id))?);
+        object.secret_key = Some(secret);
+        Ok(value(&object))
     }
 
     pub fn list_keys(&self) -> std::result::Result<Value, Fail> {
         self.ensure_key_ids()?;
-        let data: Vec<Value> = self
+        let data = self
             .key_summaries(None)?
             .iter()
-            .map(|k| self.key_json(k))
+            .map(|k| self.key_view(k))
             .collect();
-        Ok(json!({"object": "list", "data": data, "has_more": false}))
+        Ok(value(&views::List {
+            object: Default::default(),
+            url: None,
+            data,
+            has_more: false,
+        }))
     }
 
     /// `DELETE /v1/keys/{id}`: every secret of the key stops working at once. Revoking an
@@ -238,7 +248,7 @@ impl Accounts<'_> {
             "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             vec![self.now.into(), key.id.clone().into()],
         )?;
-        Ok(self.key_json(&self.key(Some(&key.id))?))
+        Ok(value(&self.key_view(&self.key(Some(&key.id))?)))
     }
 
     /// `POST /v1/sellers/{id}/reset_keys`: every secret of every key is revoked, and the
@@ -292,9 +302,9 @@ impl Accounts<'_> {
         )?;
         let secret =
             self.insert_secret(&key.id, kind, key.agent_id.as_deref(), key.scope.as_deref())?;
-        let mut object = self.key_json(&key);
-        object["secret_key"] = Value::String(secret);
-        object["previous_secret_expires_at"] = Value::String(rfc3339(until));
-        Ok(object)
+        let mut object = self.key_view(&key);
+        object.secret_key = Some(secret);
+        object.previous_secret_expires_at = Some(rfc3339(until));
+        Ok(value(&object))
     }
 }

@@ -293,7 +293,7 @@ impl Ledger<'_> {
             Op::UpdateSeller => {
                 self.idempotent(&command, |body| {
                     accounts.update_seller(body, &self.limits())?;
-                    Ok((200, self.seller_view(&accounts)?))
+                    Ok((200, views::value(&self.seller_view(&accounts)?)))
                 })
                 .await
             }
@@ -373,7 +373,7 @@ impl Ledger<'_> {
         let secret = accounts.reset_keys()?;
         self.event("", "seller.keys_reset", "platform", json!({}), self.clock())?;
         let mut object = self.seller_view(accounts)?;
-        object["secret_key"] = Value::String(secret);
+        object.secret_key = Some(secret);
         Ok(json(200, &object))
     }
 
@@ -404,7 +404,7 @@ impl Ledger<'_> {
                 existing.livemode != 0,
                 self.clock(),
             );
-            let mut response = json(200, &accounts.seller_json(existing.to_json())?);
+            let mut response = json(200, &accounts.seller_view(&existing)?);
             response.headers_mut().set("idempotent-replayed", "true")?;
             return Ok(response);
         }

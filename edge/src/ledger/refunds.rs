@@ -5,7 +5,9 @@ use super::context::Ledger;
 use super::rows::{RequestRow, SellerRow};
 use super::settings::{set_setting, setting};
 use super::transitions::illegal;
+use super::views::value;
 use crate::http::Fail;
+use chatpay_core::api::views;
 use chatpay_core::orders::RefundBody;
 use chatpay_core::state::Payout;
 use chatpay_core::time::rfc3339;
@@ -91,14 +93,18 @@ impl Ledger<'_> {
         let refund_id = self.record_refund(&row, minor, refund.reason, actor, now)?;
         Ok((
             201,
-            json!({
-                "id": refund_id,
-                "object": "refund",
-                "amount": row.money(minor),
-                "currency": row.currency,
-                "reason": refund.reason,
-                "created_at": rfc3339(now),
-                "payment_request": self.request_json(seller, Some(&row.id), false)?,
+            value(&views::Refund {
+                id: refund_id,
+                object: Default::default(),
+                amount: row.money(minor),
+                currency: row.currency.clone(),
+                reason: refund.reason.to_owned(),
+                created_at: rfc3339(now),
+                payment_request: self.request_view(
+                    seller,
+                    &self.load_request(Some(&row.id))?,
+                    false,
+                )?,
             }),
         ))
     }

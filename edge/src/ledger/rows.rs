@@ -146,7 +146,17 @@ pub(crate) struct EventRow {
     pub(crate) actor: String,
     pub(crate) data: String,
     pub(crate) created_at: i64,
+    /// From the event's request, when it has one.
+    #[serde(default)]
+    pub(crate) conversation_id: Option<String>,
+    #[serde(default)]
+    pub(crate) agent_id: Option<String>,
 }
+
+/// An event's columns, with its request's conversation and agent: `FROM events e LEFT JOIN
+/// payment_requests r ON r.id = e.request_id`.
+pub(crate) const EVENT_COLUMNS: &str =
+    "e.id, e.request_id, e.type, e.actor, e.data, e.created_at, r.conversation_id, r.agent_id";
 
 impl SellerRow {
     pub(crate) fn origins(&self) -> Vec<String> {

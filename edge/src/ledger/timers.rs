@@ -6,11 +6,13 @@
 use super::context::Ledger;
 use super::rows::SellerRow;
 use super::settings::set_setting;
+use super::views::value;
 use crate::http::Fail;
+use chatpay_core::api::views;
 use chatpay_core::orders::parse_advance;
 use chatpay_core::time::rfc3339;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Timer {
@@ -129,7 +131,12 @@ impl Ledger<'_> {
         let ran = self.run_due_timers()?;
         Ok((
             200,
-            json!({"object": "test_clock", "now": rfc3339(self.clock()), "advanced_by": seconds, "timers_run": ran}),
+            value(&views::TestClock {
+                object: Default::default(),
+                now: rfc3339(self.clock()),
+                advanced_by: seconds,
+                timers_run: ran as u64,
+            }),
         ))
     }
 }
