@@ -140,6 +140,11 @@ impl From<worker::Error> for Fail {
     }
 }
 
+/// A view as the JSON value handlers answer with (an idempotency record stores the value).
+pub fn value<T: Serialize>(view: &T) -> serde_json::Value {
+    serde_json::to_value(view).unwrap_or(serde_json::Value::Null)
+}
+
 pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
     let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".into());
     text_response(status, text, "application/json")

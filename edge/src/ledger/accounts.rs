@@ -8,10 +8,10 @@
 //! expiry too.
 
 use super::rows::SellerRow;
-use super::views::value;
 use crate::crypto::{random_bytes, Keys, VAULT_FORMAT};
 use crate::encoding::base32;
 use crate::encoding::hex_encode;
+use crate::http::value;
 use crate::http::Fail;
 use crate::ids::{ObjectId, SellerRef};
 use chatpay_core::accounts::{CurrencyLimits, NewAgent, Page, SellerProfile, SellerUpdate};

@@ -30,7 +30,7 @@ impl Ledger<'_> {
                 "Claims can be opened within 30 days of payment.".into(),
             ));
         }
-        let claim_id = self.child_id("clm_", &row)?;
+        let claim_id = self.child_id("clm_", &row.id)?;
         self.sql.exec(
             "INSERT INTO claims (id, request_id, reason, description, status, opened_at) VALUES (?, ?, ?, ?, ?, ?)",
             vec![

@@ -1,7 +1,6 @@
 //! `Ledger`: one command's view of the seller's object: its storage, keys, clock and
 //! configuration. Every behaviour file adds methods to it.
 
-use super::rows::RequestRow;
 use crate::command::Command;
 use crate::crypto::Keys;
 use crate::http::{json, Fail};
@@ -102,10 +101,10 @@ impl Ledger<'_> {
         json!({ "via": self.via.get() })
     }
 
-    /// A new id for an object that belongs to `row`'s request (a refund, a claim): the
-    /// request id already carries the seller, so no lookup is needed.
-    pub(crate) fn child_id(&self, prefix: &str, row: &RequestRow) -> Result<String, Fail> {
-        let request = ObjectId::parse("pr_", &row.id, &self.keys)
+    /// A new id for an object that belongs to a request (a refund, a claim): the request id
+    /// already carries the seller, so no lookup is needed.
+    pub(crate) fn child_id(&self, prefix: &str, request_id: &str) -> Result<String, Fail> {
+        let request = ObjectId::parse("pr_", request_id, &self.keys)
             .ok_or_else(|| Fail::internal("bad request id"))?;
         Ok(ObjectId::generate(prefix, request.seller, &self.keys).id)
     }

@@ -3,7 +3,7 @@
 
 use super::context::Ledger;
 use super::rows::{RequestRow, SellerRow, REQUEST_COLUMNS};
-use super::views::value;
+use crate::http::value;
 use crate::http::Fail;
 use chatpay_core::api::views;
 use chatpay_core::orders::{GroupBy, ListQuery, RevenueQuery};

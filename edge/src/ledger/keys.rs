@@ -2,7 +2,7 @@
 //! rolling (an overlap for the old secret) and the platform's reset.
 
 use super::accounts::Accounts;
-use super::views::value;
+use crate::http::value;
 use crate::http::Fail;
 use crate::ids::{KeyKind, ObjectId, SecretKey};
 use crate::permissions::{denied, Principal, Role};

@@ -293,7 +293,7 @@ impl Ledger<'_> {
             Op::UpdateSeller => {
                 self.idempotent(&command, |body| {
                     accounts.update_seller(body, &self.limits())?;
-                    Ok((200, views::value(&self.seller_view(&accounts)?)))
+                    Ok((200, crate::http::value(&self.seller_view(&accounts)?)))
                 })
                 .await
             }

@@ -5,7 +5,7 @@ use super::context::Ledger;
 use super::rows::{RequestRow, SellerRow};
 use super::settings::{set_setting, setting};
 use super::transitions::illegal;
-use super::views::value;
+use crate::http::value;
 use crate::http::Fail;
 use chatpay_core::api::views;
 use chatpay_core::orders::RefundBody;
@@ -24,7 +24,7 @@ impl Ledger<'_> {
         actor: &str,
         now: i64,
     ) -> Result<String, Fail> {
-        let id = self.child_id("re_", row)?;
+        let id = self.child_id("re_", &row.id)?;
         let after_payout = row.payout() == Some(Payout::PaidOut);
         self.sql.exec(
             "INSERT INTO refunds (id, request_id, amount_minor, currency, reason, actor, created_at, after_payout) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -6,7 +6,7 @@
 use super::context::Ledger;
 use super::rows::SellerRow;
 use super::settings::set_setting;
-use super::views::value;
+use crate::http::value;
 use crate::http::Fail;
 use chatpay_core::api::views;
 use chatpay_core::orders::parse_advance;

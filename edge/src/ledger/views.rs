@@ -3,12 +3,11 @@
 use super::accounts::Accounts;
 use super::context::Ledger;
 use super::rows::{ClaimRow, RefundRow, RequestRow, SellerRow};
-use crate::http::Fail;
+use crate::http::{value, Fail};
 use crate::ids::client_secret;
 use chatpay_core::api::views;
 use chatpay_core::api::Wire;
 use chatpay_core::time::rfc3339;
-use serde::Serialize;
 use serde_json::Value;
 
 impl RequestRow {
@@ -52,11 +51,6 @@ impl ClaimRow {
     pub(crate) fn to_json(&self) -> Value {
         value(&self.view())
     }
-}
-
-/// A view as the JSON value the ledger's handlers answer with.
-pub(crate) fn value<T: Serialize>(view: &T) -> Value {
-    serde_json::to_value(view).unwrap_or(Value::Null)
 }
 
 impl Ledger<'_> {
