@@ -2,7 +2,7 @@
 //! (`chatpay_core::test_cards`); every other call is accepted. It answers after a simulated
 //! round trip, so concurrent calls overlap at the `.await` as they will live.
 
-use super::{
+use super::connector::{
     Authorization, Begun, Capture, Connector, Decline, Done, Lookup, Outcome, PayPalOrder,
     PayoutCall, RefundCall, Tracking,
 };
