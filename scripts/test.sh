@@ -17,5 +17,5 @@ step "lint";                       cargo clippy -p chatpay-core -p chatpay-tests
 step "unit + property tests (every crate but tests/)"; cargo test --workspace --exclude chatpay-tests
 step "integration tests (wrangler dev)"; cargo test -p chatpay-tests -- --test-threads 8
 step "API conformance (schemathesis)";   scripts/schemathesis.sh
-step "end to end (headless Chromium)";   node --test --test-concurrency=1 tests/e2e/
+step "end to end (headless Chromium)";   node --test --test-concurrency=1 'tests/e2e/*.test.mjs'
 step "all tests passed"
