@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test in one command: installs what is missing (including Debian's chromium and
-# chromedriver), builds once, then runs the core unit/property tests, the integration tests
-# against a real `wrangler dev`, schemathesis against the served OpenAPI document, and the
-# end-to-end tests in headless Chromium.
+# chromedriver), builds once, checks the production configuration with a dry-run deploy,
+# then runs every crate's unit/property tests, the integration tests against a real
+# `wrangler dev`, schemathesis against the served OpenAPI document, and the end-to-end tests
+# in headless Chromium.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -12,10 +13,11 @@ step() { printf '\n==> %s\n' "$*"; }
 step "install (pinned)";           scripts/setup.sh --browser
 step "format";                     cargo fmt --all --check
 step "build widget and edge";      scripts/build.sh
+step "production config (wrangler deploy --dry-run)"; scripts/deploy.sh --dry-run --no-build
 step "lint";                       cargo clippy -p chatpay-core -p chatpay-tests --all-targets -- -D warnings
                                    cargo clippy -p chatpay-edge -p chatpay-widget -p chatpay-dashboard -p chatpay-intl --target wasm32-unknown-unknown -- -D warnings
-step "core and widget unit + property tests"; cargo test -p chatpay-core -p chatpay-widget
+step "unit + property tests (every crate but tests/)"; cargo test --workspace --exclude chatpay-tests
 step "integration tests (wrangler dev)"; cargo test -p chatpay-tests -- --test-threads 8
 step "API conformance (schemathesis)";   scripts/schemathesis.sh
-step "end to end (headless Chromium)";   node --test --test-concurrency=1 tests/e2e/
+step "end to end (headless Chromium)";   node --test --test-concurrency=1 'tests/e2e/*.test.mjs'
 step "all tests passed"
