@@ -12,9 +12,10 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "install (pinned)";           scripts/setup.sh --browser
 step "format";                     cargo fmt --all --check
+step "layout (file sizes, import cycles)"; node scripts/check-layout.mjs --self-test; node scripts/check-layout.mjs
 step "build widget and edge";      scripts/build.sh
 step "production config (wrangler deploy --dry-run)"; scripts/deploy.sh --dry-run --no-build
-step "lint";                       cargo clippy -p chatpay-core -p chatpay-tests --all-targets -- -D warnings
+step "lint";                       cargo clippy --workspace --all-targets -- -D warnings
                                    cargo clippy -p chatpay-edge -p chatpay-widget -p chatpay-dashboard -p chatpay-intl --target wasm32-unknown-unknown -- -D warnings
 step "unit + property tests (every crate but tests/)"; cargo test --workspace --exclude chatpay-tests
 step "integration tests (wrangler dev)"; cargo test -p chatpay-tests -- --test-threads 8

@@ -211,8 +211,3 @@ impl SecretKey {
         (seller.mode() == mode).then_some(SecretKey { seller })
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
