@@ -56,7 +56,7 @@ if [[ "${1:-}" == "--build" ]]; then
   scripts/build.sh >&2
 else
   [[ -f dist/public/v1/frame.html ]] || scripts/build-widget.sh >&2
-  [[ -f edge/build/index_bg.wasm && -f edge/build/worker/shim.mjs ]] || scripts/build-edge.sh >&2
+  [[ -f edge/build/index_bg.wasm && -f edge/build-demo/worker/shim.mjs ]] || scripts/build-edge.sh >&2
 fi
 
 # --- a private copy of the build --------------------------------------------------------------
@@ -81,11 +81,12 @@ trap 'exit 130' INT TERM
 # script carry on. The step itself is stopped by cleanup.
 step() { local rc=0; "$@" & child=$!; wait "$child" || rc=$?; child=""; return "$rc"; }
 
-quiet_for() { [[ -z "$(find dist/public edge/build -newermt "-$1 seconds" -print -quit 2>/dev/null)" ]]; }
+quiet_for() { [[ -z "$(find dist/public edge/build edge/build-demo -newermt "-$1 seconds" -print -quit 2>/dev/null)" ]]; }
 for _ in $(seq 1 120); do quiet_for 15 && break; say "build outputs are changing; waiting"; sleep 5; done
 mkdir -p "$WORK/edge" "$WORK/dist"
 cp edge/wrangler.toml "$WORK/edge/"
 cp -R edge/build "$WORK/edge/build"
+cp -R edge/build-demo "$WORK/edge/build-demo"
 cp -R dist/public "$WORK/dist/public"
 PUBLIC="$WORK/dist/public"
 for ref in $(grep -o '/v1/assets/[^"]*' "$PUBLIC/v1/frame.html"); do

@@ -35,7 +35,7 @@ WORKERS=1
 
 schemathesis="$ROOT/.venv-schemathesis/bin/schemathesis"
 [[ -x "$schemathesis" ]] || { echo "schemathesis is not installed: run scripts/setup.sh" >&2; exit 1; }
-for built in edge/build/worker/shim.mjs dist/public/openapi.json; do
+for built in edge/build-demo/worker/shim.mjs dist/public/openapi.json; do
   [[ -f "$built" ]] || { echo "$built is missing: run scripts/build.sh first" >&2; exit 1; }
 done
 

@@ -17,6 +17,7 @@ step "build widget and edge";      scripts/build.sh
 step "production config (wrangler deploy --dry-run)"; scripts/deploy.sh --dry-run --no-build
 step "lint";                       cargo clippy --workspace --all-targets -- -D warnings
                                    cargo clippy -p chatpay-edge -p chatpay-widget -p chatpay-dashboard -p chatpay-intl --target wasm32-unknown-unknown -- -D warnings
+                                   cargo clippy -p chatpay-edge --features demo --target wasm32-unknown-unknown -- -D warnings
 step "unit + property tests (every crate but tests/)"; cargo test --workspace --exclude chatpay-tests
 step "integration tests (wrangler dev)"; cargo test -p chatpay-tests -- --test-threads 8
 step "API conformance (schemathesis)";   scripts/schemathesis.sh

@@ -34,15 +34,6 @@ pub fn enabled(env: &Env) -> bool {
         .is_ok_and(|mode| mode.enabled)
 }
 
-pub fn not_found() -> Fail {
-    Fail::new(
-        404,
-        "invalid_request_error",
-        "resource_missing",
-        "Unrecognized request URL.",
-    )
-}
-
 /// (`http://localhost:PORT`, `http://127.0.0.1:PORT`) from the request URL.
 fn origins(req: &Request) -> Result<(String, String, String)> {
     let url = req.url()?;

@@ -10,6 +10,7 @@ mod auth;
 mod command;
 mod connectors;
 mod crypto;
+#[cfg(feature = "demo")]
 mod demo;
 mod encoding;
 mod frame;
@@ -23,6 +24,7 @@ mod permissions;
 mod platform;
 mod router;
 
+#[cfg(feature = "demo")]
 pub use demo::DemoState;
 pub use ledger::SellerLedger;
 

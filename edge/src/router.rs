@@ -7,11 +7,13 @@
 use crate::auth::{self, Caller};
 use crate::command::{send, Command, ORIGINS_HEADER};
 use crate::crypto::Keys;
+#[cfg(feature = "demo")]
+use crate::demo;
 use crate::http::{json, text_response, Fail, Outcome};
 use crate::idempotency;
 use crate::ids::ObjectId;
 use crate::inbound::{bodiless, query_pairs, read_json};
-use crate::{demo, frame, loader, platform};
+use crate::{frame, loader, platform};
 use chatpay_core::mask::mask_card_numbers;
 use chatpay_core::routes::{self, Answer, Body, Credential, Operation, PathId, Route};
 use serde_json::Value;
@@ -71,13 +73,20 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
             .collect();
         return Ok(method_not_allowed(&method, &allowed));
     };
-    if route.demo_only && !demo::enabled(env) {
-        return Err(demo::not_found());
+    if route.demo_only && !demo_enabled(env) {
+        return Err(Fail::new(
+            404,
+            "invalid_request_error",
+            "resource_missing",
+            "Unrecognized request URL.",
+        ));
     }
     let param = params.first().copied();
     match route.operation {
         Operation::Healthz => return Ok(json(200, &serde_json::json!({"ok": true}))),
+        #[cfg(feature = "demo")]
         Operation::DemoPage => return demo::page(&req, env, &keys).await,
+        #[cfg(feature = "demo")]
         Operation::DemoAsset => return demo::asset(&path),
         Operation::Dashboard => return frame::dashboard(env).await,
         Operation::Frame => return frame::page(param.unwrap_or_default(), env, &keys).await,
@@ -108,6 +117,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
             let body = body.unwrap_or(Value::Null);
             return platform::create_seller(env, &keys, body, idempotency).await;
         }
+        #[cfg(feature = "demo")]
         Operation::DemoSeed => return demo::seed(&req, env, &keys).await,
         _ => {}
     }
@@ -128,6 +138,18 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         return csv_if_asked(&req, response).await;
     }
     Ok(response)
+}
+
+/// Demo routes exist only in the demo build (`--features demo`, `edge/build-demo`), and there
+/// only when the environment's `DEMO_MODE` turns them on.
+#[cfg(feature = "demo")]
+fn demo_enabled(env: &Env) -> bool {
+    demo::enabled(env)
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo_enabled(_env: &Env) -> bool {
+    false
 }
 
 /// The command for an authenticated call: the path's object goes where its kind belongs.

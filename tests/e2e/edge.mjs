@@ -27,7 +27,7 @@ function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export async function startEdge() {
-  for (const built of ['edge/build/worker/shim.mjs', 'dist/public/v1/frame.html', 'dist/public/v1/widget.js']) {
+  for (const built of ['edge/build-demo/worker/shim.mjs', 'dist/public/v1/frame.html', 'dist/public/v1/widget.js']) {
     if (!existsSync(path.join(ROOT, built))) {
       throw new Error(`${built} is missing: run scripts/build.sh first`);
     }

@@ -115,6 +115,7 @@ impl Edge {
         for (built, by) in [
             ("node_modules/.bin/wrangler", "npm ci"),
             ("edge/build/worker/shim.mjs", "scripts/build-edge.sh"),
+            ("edge/build-demo/worker/shim.mjs", "scripts/build-edge.sh"),
             ("dist/public", "scripts/build-widget.sh"),
         ] {
             assert!(
