@@ -3,7 +3,7 @@
 use crate::http::Fail;
 use chatpay_core::api::MAX_BODY_BYTES;
 use serde_json::Value;
-use worker::Request;
+use worker::{Request, Url};
 
 pub fn bearer(req: &Request) -> Result<String, Fail> {
     let header = req
@@ -21,14 +21,10 @@ pub fn bearer(req: &Request) -> Result<String, Fail> {
 }
 
 /// The query string as ordered (name, value) pairs, decoded.
-pub fn query_pairs(req: &Request) -> Result<Vec<(String, String)>, Fail> {
-    let url = req
-        .url()
-        .map_err(|_| Fail::invalid("invalid_url", "The URL could not be parsed."))?;
-    Ok(url
-        .query_pairs()
+pub fn query_pairs(url: &Url) -> Vec<(String, String)> {
+    url.query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect())
+        .collect()
 }
 
 /// A bodiless action takes no body or `{}`, nothing else.

@@ -129,7 +129,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         .idempotency(idempotency)
         .body(body)
         .query(if route.method == "GET" {
-            query_pairs(&req)?
+            query_pairs(&url)
         } else {
             Vec::new()
         });

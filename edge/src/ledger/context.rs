@@ -20,7 +20,7 @@ pub(crate) fn real_seconds() -> i64 {
 
 pub(crate) struct Ledger<'a> {
     pub(crate) sql: SqlStorage,
-    pub(crate) keys: Keys,
+    pub(crate) keys: &'a Keys,
     pub(crate) env: &'a Env,
     pub(crate) in_flight: &'a RefCell<HashSet<String>>,
     /// Seconds the seller's test clock runs ahead of real time.
@@ -53,7 +53,7 @@ impl Ledger<'_> {
             return run(op);
         };
         let now = self.clock();
-        let pending = match idempotency::look_up(&self.sql, &self.keys, idem, &body, now)? {
+        let pending = match idempotency::look_up(&self.sql, self.keys, idem, &body, now)? {
             Found::Replay(response) => return Ok(response),
             Found::Fresh(pending) => pending,
         };
@@ -104,9 +104,9 @@ impl Ledger<'_> {
     /// A new id for an object that belongs to a request (a refund, a claim): the request id
     /// already carries the seller, so no lookup is needed.
     pub(crate) fn child_id(&self, prefix: &str, request_id: &str) -> Result<String, Fail> {
-        let request = ObjectId::parse("pr_", request_id, &self.keys)
+        let request = ObjectId::parse("pr_", request_id, self.keys)
             .ok_or_else(|| Fail::internal("bad request id"))?;
-        Ok(ObjectId::generate(prefix, request.seller, &self.keys).id)
+        Ok(ObjectId::generate(prefix, request.seller, self.keys).id)
     }
 
     /// `PAYOUT_DELAY_BUSINESS_DAYS`, 3 to 5 (default 3).

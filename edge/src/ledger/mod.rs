@@ -38,7 +38,7 @@ use chatpay_core::api::NewSeller;
 use chatpay_core::routes::Operation as Op;
 use context::Ledger;
 use serde_json::{json, Value};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashSet;
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
@@ -55,7 +55,7 @@ pub struct SellerLedger {
     /// was claimed by an instance that died mid-pay (a restart or eviction).
     in_flight: RefCell<HashSet<String>>,
     /// The keys, derived from the Worker's secrets once per object, not per command.
-    keys: RefCell<Option<Keys>>,
+    keys: OnceCell<Keys>,
 }
 
 impl DurableObject for SellerLedger {
@@ -67,23 +67,16 @@ impl DurableObject for SellerLedger {
             resealing: Cell::new(true),
             redacting: Cell::new(true),
             in_flight: RefCell::new(HashSet::new()),
-            keys: RefCell::new(None),
+            keys: OnceCell::new(),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let command: Command = req.json().await?;
-        let ledger = match self.ledger("read") {
+        let ledger = match self.ready("read").await {
             Ok(l) => l,
             Err(fail) => return Ok(fail.into_response()),
         };
-        if let Err(fail) = self.finish_redaction(&ledger).await {
-            return Ok(fail.into_response());
-        }
-        // Timers that fell due run before anything reads, so expiry holds on every read.
-        if let Err(fail) = ledger.run_due_timers() {
-            return Ok(fail.into_response());
-        }
         let (response, origins) = ledger.dispatch(command).await;
         self.schedule_alarm(&ledger).await?;
         let mut response = response;
@@ -94,40 +87,44 @@ impl DurableObject for SellerLedger {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
-        let ledger = match self.ledger("alarm") {
+        let ledger = match self.ready("alarm").await {
             Ok(l) => l,
             Err(fail) => return Ok(fail.into_response()),
         };
-        if let Err(fail) = self.finish_redaction(&ledger).await {
-            return Ok(fail.into_response());
-        }
-        if let Err(fail) = ledger.run_due_timers() {
-            return Ok(fail.into_response());
-        }
         self.schedule_alarm(&ledger).await?;
         Response::ok("{}")
     }
 }
 
 impl SellerLedger {
-    fn keys(&self) -> Result<Keys, Fail> {
-        if let Some(keys) = self.keys.borrow().as_ref() {
-            return Ok(keys.clone());
+    /// The ledger for one command or alarm, with migrations, the second half of migration 5
+    /// and every due timer done, so expiry holds on every read.
+    async fn ready(&self, via: &'static str) -> Result<Ledger<'_>, Fail> {
+        let ledger = self.ledger(via)?;
+        self.finish_redaction(&ledger).await?;
+        ledger.run_due_timers()?;
+        Ok(ledger)
+    }
+
+    fn keys(&self) -> Result<&Keys, Fail> {
+        if let Some(keys) = self.keys.get() {
+            return Ok(keys);
         }
-        let keys = Keys::from_env(&self.env)?;
-        *self.keys.borrow_mut() = Some(keys.clone());
-        Ok(keys)
+        let _ = self.keys.set(Keys::from_env(&self.env)?);
+        self.keys
+            .get()
+            .ok_or_else(|| Fail::internal("keys were not kept"))
     }
 
     fn ledger(&self, via: &'static str) -> Result<Ledger<'_>, Fail> {
         let keys = self.keys()?;
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
-            schema::migrate_atomically(&self.state, &sql, &keys)?;
+            schema::migrate_atomically(&self.state, &sql, keys)?;
             self.migrated.set(true);
         }
         if self.resealing.get() {
-            self.resealing.set(vault::reseal_batch(&sql, &keys)?);
+            self.resealing.set(vault::reseal_batch(&sql, keys)?);
         }
         let offset = settings::clock_offset(&sql)?;
         Ok(Ledger {
@@ -191,7 +188,7 @@ impl Ledger<'_> {
         };
         let origins = Some(seller.origins().join(" "));
         let now = self.clock();
-        let accounts = Accounts::new(&self.sql, &self.keys, &seller.id, seller.livemode != 0, now);
+        let accounts = Accounts::new(&self.sql, self.keys, &seller.id, seller.livemode != 0, now);
         let mut command = command;
         let principal = match self.authorize(&mut command, now) {
             Ok(p) => p,
@@ -399,7 +396,7 @@ impl Ledger<'_> {
             }
             let accounts = Accounts::new(
                 &self.sql,
-                &self.keys,
+                self.keys,
                 &existing.id,
                 existing.livemode != 0,
                 self.clock(),
@@ -413,7 +410,7 @@ impl Ledger<'_> {
             .clone()
             .ok_or_else(|| Fail::internal("missing key hash"))?;
         let now = self.clock();
-        let livemode = SellerRef::from_id(&command.seller_id, &self.keys)
+        let livemode = SellerRef::from_id(&command.seller_id, self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?
             .mode()
             .livemode();
@@ -435,7 +432,7 @@ impl Ledger<'_> {
             "INSERT INTO api_keys (key_hash, kind, created_at) VALUES (?, 'secret', ?)",
             vec![key_hash.into(), now.into()],
         )?;
-        let accounts = Accounts::new(&self.sql, &self.keys, &command.seller_id, livemode, now);
+        let accounts = Accounts::new(&self.sql, self.keys, &command.seller_id, livemode, now);
         accounts.save_profile(&new.profile)?;
         Ok(json(201, &self.seller_view(&accounts)?))
     }

@@ -38,7 +38,7 @@ impl Ledger<'_> {
         let body = command.body.clone().unwrap_or(Value::Null);
         let now = self.clock();
         let pending = match &command.idempotency {
-            Some(idem) => match idempotency::look_up(&self.sql, &self.keys, idem, &body, now)? {
+            Some(idem) => match idempotency::look_up(&self.sql, self.keys, idem, &body, now)? {
                 Found::Replay(response) => return Ok(response),
                 Found::Fresh(pending) => Some(pending),
             },
@@ -78,9 +78,9 @@ impl Ledger<'_> {
         if let Some(pending) = &pending {
             pending.begin(&self.sql, now)?;
         }
-        let seller_ref = SellerRef::from_id(&seller.id, &self.keys)
+        let seller_ref = SellerRef::from_id(&seller.id, self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
-        let token = ObjectId::generate("tok_", seller_ref, &self.keys).id;
+        let token = ObjectId::generate("tok_", seller_ref, self.keys).id;
         let card = &pay.card;
         let fingerprint = self
             .keys
@@ -101,7 +101,7 @@ impl Ledger<'_> {
             Outcome::Approved { processor_ref } => {
                 // Only an approved card is kept (sealed): a declined attempt leaves nothing.
                 self.vault_card(seller, &token, card, &fingerprint, now)?;
-                let payment_id = ObjectId::generate("pay_", seller_ref, &self.keys).id;
+                let payment_id = ObjectId::generate("pay_", seller_ref, self.keys).id;
                 self.sql.exec(
                     "INSERT INTO payments (id, request_id, token, amount_minor, currency, receipt_email, processor_ref, paid_at, shipping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     vec![

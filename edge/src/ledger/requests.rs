@@ -18,9 +18,9 @@ impl Ledger<'_> {
         body: &Value,
     ) -> Result<(u16, Value), Fail> {
         let new = NewPaymentRequest::parse(body, &self.limits())?;
-        let seller_ref = SellerRef::from_id(&seller.id, &self.keys)
+        let seller_ref = SellerRef::from_id(&seller.id, self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
-        let id = ObjectId::generate("pr_", seller_ref, &self.keys).id;
+        let id = ObjectId::generate("pr_", seller_ref, self.keys).id;
         let now = self.clock();
         self.sql.exec(
             "INSERT INTO payment_requests (id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, expires_at, collect_shipping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

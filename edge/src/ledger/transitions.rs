@@ -1,8 +1,8 @@
 //! The one transition writer: every change of a request's `status`, `fulfillment_status` and
-//! payout, and of a claim's `status`, goes through [`Ledger::transition`]. It applies core's
-//! table (`chatpay_core::state::TRANSITIONS`) and writes with a guard on the value it read
-//! (`UPDATE ... WHERE id = ? AND col = ?`), so a row that moved since it was read is never
-//! overwritten.
+//! payout, and of a claim's `status`, goes through [`Ledger::write_move`] after core's table
+//! (`chatpay_core::state::TRANSITIONS`) allowed it, and is written with a guard on the value
+//! read (`UPDATE ... WHERE id = ? AND col = ?`), so a row that moved since it was read is
+//! never overwritten.
 
 use super::context::Ledger;
 use super::rows::{ClaimRow, RequestRow};
@@ -33,23 +33,25 @@ fn wire(state: State) -> &'static str {
 }
 
 impl Ledger<'_> {
-    /// Moves row `id` from `from` by `event`, through core's table. An illegal move is a 409
-    /// and changes nothing; so is a row that no longer holds `from`. Callers that owe the
-    /// caller a more specific message check `from.apply(event)` first.
-    pub(crate) fn transition(&self, id: &str, from: State, event: Event) -> Result<State, Fail> {
-        let to = from.apply(event).map_err(|illegal| {
-            let what = match from {
-                State::Status(s) => format!("A payment request that is {}", s.public_str()),
-                State::Fulfillment(f) => format!("A request that is {}", f.as_str()),
-                State::Payout(p) => format!("A payout that is {}", p.as_str()),
-                State::Claim(c) => format!("A claim that is {}", c.as_str()),
-            };
-            Fail::conflict(
-                "illegal_transition",
-                self.public_status(id, from),
-                format!("{what} cannot take {:?}.", illegal.event),
-            )
-        })?;
+    /// The 409 of a move core's table does not allow; nothing is written.
+    fn illegal_move(&self, id: &str, from: State, event: Event) -> Fail {
+        let what = match from {
+            State::Status(s) => format!("A payment request that is {}", s.public_str()),
+            State::Fulfillment(f) => format!("A request that is {}", f.as_str()),
+            State::Payout(p) => format!("A payout that is {}", p.as_str()),
+            State::Claim(c) => format!("A claim that is {}", c.as_str()),
+        };
+        Fail::conflict(
+            "illegal_transition",
+            self.public_status(id, from),
+            format!("{what} cannot take {event:?}."),
+        )
+    }
+
+    /// The one write of every move (callers apply core's table first, each with the 409 its
+    /// caller is owed): `to`, guarded by `from`: `to`, guarded by `from`. A row that no
+    /// longer holds `from` (it moved since it was read) is a 409 and is left as it is.
+    pub(crate) fn write_move(&self, id: &str, from: State, to: State) -> Result<(), Fail> {
         let (table, column) = place(from);
         let written = self
             .sql
@@ -65,7 +67,7 @@ impl Ledger<'_> {
                 format!("This {column} changed while the call ran; read it again."),
             ));
         }
-        Ok(to)
+        Ok(())
     }
 
     /// The request status a 409 carries: the moved value itself for a status move, else the
@@ -87,18 +89,20 @@ impl Ledger<'_> {
 
     /// A request's `status`, moved by `event`.
     pub(crate) fn set_status(&self, id: &str, from: Status, event: Event) -> Result<Status, Fail> {
-        match self.transition(id, State::Status(from), event)? {
-            State::Status(to) => Ok(to),
-            _ => Err(Fail::internal("a status moved to another dimension")),
-        }
+        let to = from
+            .apply(event)
+            .map_err(|_| self.illegal_move(id, State::Status(from), event))?;
+        self.write_move(id, State::Status(from), State::Status(to))?;
+        Ok(to)
     }
 
     /// A payout's status, moved by `event`.
     pub(crate) fn set_payout(&self, id: &str, from: Payout, event: Event) -> Result<Payout, Fail> {
-        match self.transition(id, State::Payout(from), event)? {
-            State::Payout(to) => Ok(to),
-            _ => Err(Fail::internal("a payout moved to another dimension")),
-        }
+        let to = from
+            .apply(event)
+            .map_err(|_| self.illegal_move(id, State::Payout(from), event))?;
+        self.write_move(id, State::Payout(from), State::Payout(to))?;
+        Ok(to)
     }
 
     /// A payout begins when the order ships: `pending`, or `held` under an open claim. It is
@@ -139,34 +143,30 @@ impl Ledger<'_> {
     ) -> Result<Fulfillment, Fail> {
         self.require_paid(row, action)?;
         let from = row.fulfillment();
-        if from.apply(event).is_err() {
-            return Err(illegal(
+        let to = from.apply(event).map_err(|_| {
+            illegal(
                 row,
                 format!("A request that is {} cannot be {action}.", from.as_str()),
-            ));
-        }
-        match self.transition(&row.id, State::Fulfillment(from), event)? {
-            State::Fulfillment(to) => Ok(to),
-            _ => Err(Fail::internal("a fulfillment moved to another dimension")),
-        }
+            )
+        })?;
+        self.write_move(&row.id, State::Fulfillment(from), State::Fulfillment(to))?;
+        Ok(to)
     }
 
     pub(crate) fn claim_move(&self, claim: &ClaimRow, event: Event) -> Result<Claim, Fail> {
         let from = claim.claim();
-        if from.apply(event).is_err() {
+        let to = from.apply(event).map_err(|_| {
             let row_status = self
                 .load_request(Some(&claim.request_id))
                 .map(|r| r.status().public_str())
                 .unwrap_or("paid");
-            return Err(Fail::conflict(
+            Fail::conflict(
                 "illegal_transition",
                 row_status,
                 format!("This claim is {} and cannot take {event:?}.", from.as_str()),
-            ));
-        }
-        match self.transition(&claim.id, State::Claim(from), event)? {
-            State::Claim(to) => Ok(to),
-            _ => Err(Fail::internal("a claim moved to another dimension")),
-        }
+            )
+        })?;
+        self.write_move(&claim.id, State::Claim(from), State::Claim(to))?;
+        Ok(to)
     }
 }

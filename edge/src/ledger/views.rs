@@ -70,16 +70,7 @@ impl Ledger<'_> {
         with_events: bool,
     ) -> Result<Value, Fail> {
         let row = self.load_request(id)?;
-        self.request_value(seller, &row, with_events)
-    }
-
-    pub(crate) fn request_value(
-        &self,
-        seller: &SellerRow,
-        row: &RequestRow,
-        with_events: bool,
-    ) -> Result<Value, Fail> {
-        Ok(value(&self.request_view(seller, row, with_events)?))
+        Ok(value(&self.request_view(seller, &row, with_events)?))
     }
 
     /// The seller's full view of a request.
@@ -119,7 +110,7 @@ impl Ledger<'_> {
         Ok(views::PaymentRequest {
             id: row.id.clone(),
             object: Default::default(),
-            client_secret: client_secret(&row.id, &self.keys),
+            client_secret: client_secret(&row.id, self.keys),
             status: Wire::from(row.status()),
             amount: row.amount().to_decimal_string(),
             currency: row.currency.clone(),
