@@ -135,6 +135,7 @@ mod tests {
             created_at: String::new(),
             livemode: false,
             payment: None,
+            next_action: None,
             expires_at: None,
             collect_shipping: false,
             fulfillment_status: Wire::read(fulfillment),
