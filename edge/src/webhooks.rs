@@ -39,10 +39,8 @@ fn request_ids(event: &Value) -> Vec<String> {
 pub async fn paypal(req: &mut Request, env: &Env, keys: &Keys) -> Outcome {
     let raw = req.text().await.map_err(|_| webhook_invalid())?;
     let event: Value = serde_json::from_str(&raw).map_err(|_| webhook_invalid())?;
-    if !event["event_type"].is_string()
-        || !event["id"].is_string()
-        || !event["resource"].is_object()
-    {
+    let named = |key: &str| event[key].as_str().is_some_and(|t| !t.is_empty());
+    if !named("event_type") || !named("id") || !event["resource"].is_object() {
         return Err(webhook_invalid());
     }
     let Some(request) = request_ids(&event)
