@@ -7,7 +7,7 @@ use crate::client;
 use crate::frame::Frame;
 use chatpay_core::state::Status;
 use js_sys::{Object, Reflect};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Window};
@@ -27,13 +27,16 @@ pub struct Said {
 
 thread_local! {
     /// The window the card has open, if any: a card runs one payment at a time.
-    static OPEN: RefCell<Option<Window>> = const { RefCell::new(None) };
+    static OPEN: Cell<Option<Window>> = const { Cell::new(None) };
 }
 
 /// Brings the card's open window to the front, for a buyer who pressed the button again;
 /// `false` when none is open.
 pub fn front() -> bool {
-    OPEN.with_borrow(|open| open.as_ref().map(Window::focus).is_some())
+    let open = OPEN.take();
+    let found = open.as_ref().map(Window::focus).is_some();
+    OPEN.set(open);
+    found
 }
 
 /// The open window; dropping it closes it.
