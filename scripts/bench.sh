@@ -109,6 +109,22 @@ ID_KEY=$(hex 32)
 VARS
 )
 
+# The PayPal stand-in (tests/paypal/), so live card pays can be timed on loopback: the edge's
+# own share of a live pay, with PayPal answering at once.
+STANDIN_SECRET="bench-$(hex 8)"
+node "$ROOT/tests/paypal/standin.mjs" --client-id bench-client --client-secret "$STANDIN_SECRET" \
+  >"$WORK/standin.out" 2>"$WORK/standin.log" &
+pids+=("$!")
+for _ in $(seq 1 40); do [[ -s "$WORK/standin.out" ]] && break; sleep 0.25; done
+STANDIN="$(head -1 "$WORK/standin.out" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).listening)')"
+(umask 077; cat >> "$WORK/env" <<VARS
+PAYPAL_API_BASE=$STANDIN
+PAYPAL_CLIENT_ID=bench-client
+PAYPAL_CLIENT_SECRET=$STANDIN_SECRET
+PAYPAL_WEBHOOK_ID=WHSTANDIN
+VARS
+)
+
 say "starting wrangler dev on $EDGE"
 setsid "$ROOT/node_modules/.bin/wrangler" dev --config "$WORK/edge/wrangler.toml" --env demo \
   --ip 127.0.0.1 --port "$EDGE_PORT" --inspector-port "$INSPECT_PORT" \
@@ -224,6 +240,16 @@ for f in "$WORK/requests-load.txt" "$WORK/requests-single.txt"; do
   paid_status+="$(curl -fsS "$EDGE/v1/payment_requests/$id" -H "Authorization: Bearer $SELLER_KEY" | json_field status) "
 done
 
+# Live card pays: each is PayPal's create, confirm-payment-source and capture, against the
+# stand-in on loopback, one connection.
+live_seller="$(curl -fsS "$EDGE/v1/sellers" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
+  -d '{"display_name":"Clayworks Live","country":"US","default_currency":"USD","livemode":true,"paypal_merchant_id":"7DZ9A4T4S9CQL"}')"
+LIVE_KEY="$(json_field secret_key <<<"$live_seller")"
+say "pre-creating 600 live payment requests"
+step node bench/create-requests.mjs "$EDGE" "$LIVE_KEY" 600 "$WORK/requests-live.txt"
+say "wrk -t1 -c1 -d5s: live card pay through the PayPal stand-in"
+step wrk -t1 -c1 -d5s --latency -s bench/pay.lua "$EDGE" -- "$WORK/requests-live.txt" 1 >"$OUT/wrk-pay-live-single.txt"
+
 wasm="$WORK/edge/build/index_bg.wasm"
 edge_wasm_sizes="$(wc -c <"$wasm") $(gzip -9 -c "$wasm" | wc -c) $(brotli -q 11 -c "$wasm" | wc -c)"
 
@@ -240,3 +266,8 @@ node bench/report.mjs \
   --sandbox-latency "$(sed -n 's/^SANDBOX_LATENCY_MS *= *"\{0,1\}\([0-9]*\)"\{0,1\}.*/\1/p' "$WORK/edge/wrangler.toml" | head -1)" \
   --edge-wasm-sizes "$edge_wasm_sizes" --paid-status "$paid_status" \
   --dir "$OUT" | tee "$OUT/report.md"
+{
+  echo
+  echo "Live card pay (create, confirm, capture against the PayPal stand-in on loopback), wrk -t1 -c1 -d5s:"
+  grep -E "Requests/sec|Latency Distribution|^ +(50|75|90|99)%|Non-2xx" "$OUT/wrk-pay-live-single.txt" | sed 's/^/    /'
+} | tee -a "$OUT/report.md"

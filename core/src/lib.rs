@@ -10,6 +10,7 @@ pub mod currency;
 pub mod external_id;
 pub mod fields;
 pub mod iban;
+pub mod live;
 pub mod mask;
 pub mod money;
 pub mod orders;

@@ -46,6 +46,21 @@ pub enum Operation {
     ListKeys,
     RevokeKey,
     RollKey,
+    /// `POST .../paypal`: a PayPal order the buyer approves in a popup.
+    CreatePayPalOrder,
+    /// The page PayPal sends the buyer back to: it captures and tells the card.
+    PayPalReturn,
+    /// The page a 3-D Secure challenge ends on: it tells the card.
+    ChallengeReturn,
+    /// Test mode's stand-ins for PayPal's approval page and a bank's challenge.
+    SandboxPage,
+    SandboxAct,
+    /// PayPal's webhook deliveries, for the whole platform.
+    PayPalWebhook,
+    /// Test mode's sandbox wallet: a web payment app's files.
+    SandboxWallet,
+    /// A sandbox wallet token for one pay of a request.
+    WalletToken,
     /// Not a route: a CORS preflight asks the request's ledger for the seller's origins.
     AllowedOrigins,
 }
@@ -111,6 +126,7 @@ impl PathId {
             PathId::Minted("clm_") => "claim",
             PathId::Minted("key_") => "API key",
             PathId::Minted("sel_") => "seller",
+            PathId::Minted("att_") => "payment attempt",
             PathId::Conversation => "conversation",
             _ => "object",
         }
@@ -219,7 +235,7 @@ const fn post(path: &'static str, op: Operation, credential: Credential) -> Rout
     Route::new("POST", path, op, credential)
 }
 
-use Body::{Optional, Required};
+use Body::{Optional, Raw, Required};
 use Credential::{
     Admin, AdminOrTestSeller, ClientSecret, None as Anyone, Seller, SellerOrAgent, TestSeller,
 };
@@ -267,6 +283,21 @@ pub const ROUTES: &[Route] = &[
     get("/v1/keys", Op::ListKeys, Seller).control(),
     Route::new("DELETE", "/v1/keys/{id}", Op::RevokeKey, Seller).control().id("key_"),
     post("/v1/keys/{id}/roll", Op::RollKey, Seller).control().id("key_").body(Optional),
+    post("/v1/payment_requests/{id}/paypal", Op::CreatePayPalOrder, ClientSecret).id("pr_").body(Optional).idempotent(),
+    get("/v1/return/paypal/{id}", Op::PayPalReturn, Anyone).id("pr_").answers(Answer::Html),
+    get("/v1/return/3ds/{id}", Op::ChallengeReturn, Anyone).id("pr_").answers(Answer::Html),
+    get("/sandbox/paypal/approve/{id}", Op::SandboxPage, Anyone).id("att_").answers(Answer::Html),
+    post("/sandbox/paypal/approve/{id}", Op::SandboxAct, Anyone).id("att_").body(Raw).answers(Answer::Html),
+    get("/sandbox/3ds/{id}", Op::SandboxPage, Anyone).id("att_").answers(Answer::Html),
+    post("/sandbox/3ds/{id}", Op::SandboxAct, Anyone).id("att_").body(Raw).answers(Answer::Html),
+    post("/v1/webhooks/paypal", Op::PayPalWebhook, Credential::PayPalSignature).body(Raw),
+    Route::new("HEAD", "/sandbox/wallet/pay", Op::SandboxWallet, Anyone).answers(Answer::Asset),
+    get("/sandbox/wallet/pay", Op::SandboxWallet, Anyone).answers(Answer::Asset),
+    get("/sandbox/wallet/payment-manifest.json", Op::SandboxWallet, Anyone).answers(Answer::Asset),
+    get("/sandbox/wallet/manifest.json", Op::SandboxWallet, Anyone).answers(Answer::Asset),
+    get("/sandbox/wallet/sw.js", Op::SandboxWallet, Anyone).answers(Answer::Asset),
+    get("/sandbox/wallet/icon.png", Op::SandboxWallet, Anyone).answers(Answer::Asset),
+    post("/v1/payment_requests/{id}/wallet_token", Op::WalletToken, ClientSecret).id("pr_"),
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.
@@ -408,7 +439,7 @@ mod tests {
         );
         let mut documented = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().expect("paths") {
-            for method in ["get", "post", "put", "patch", "delete"] {
+            for method in ["get", "head", "post", "put", "patch", "delete"] {
                 if item.get(method).is_some() {
                     documented.insert((method.to_uppercase(), path.clone()));
                 }

@@ -50,6 +50,8 @@ wire_enum!(
         Canceled = "canceled",
         Declined = "declined",
         Expired = "expired",
+        /// The processor holds the capture for review; its webhook settles it.
+        Pending = "pending",
     }
 );
 
@@ -133,6 +135,12 @@ pub enum Event {
     CardDeclined,
     /// A claim left by a ledger instance that stopped mid-pay is released.
     Release,
+    /// The processor took the payment but holds it for review.
+    HoldCapture,
+    /// The held payment completed.
+    Settle,
+    /// The held payment was denied; the buyer may pay again.
+    Deny,
     /// The seller withdraws the request.
     Cancel,
     /// The buyer says no.
@@ -165,6 +173,9 @@ pub const TRANSITIONS: &[(State, Event, State)] = &[
     (St(S::Processing), Event::Approve, St(S::Paid)),
     (St(S::Processing), Event::CardDeclined, St(S::Requested)),
     (St(S::Processing), Event::Release, St(S::Requested)),
+    (St(S::Processing), Event::HoldCapture, St(S::Pending)),
+    (St(S::Pending), Event::Settle, St(S::Paid)),
+    (St(S::Pending), Event::Deny, St(S::Requested)),
     (St(S::Requested), Event::Cancel, St(S::Canceled)),
     (St(S::Requested), Event::BuyerDecline, St(S::Declined)),
     (St(S::Requested), Event::Expire, St(S::Expired)),
@@ -319,6 +330,9 @@ mod tests {
         assert_eq!(S::Requested.apply(BuyerDecline), Ok(S::Declined));
         assert_eq!(S::Requested.apply(Expire), Ok(S::Expired));
         assert_eq!(S::Paid.apply(AutoCancel), Ok(S::Canceled));
+        assert_eq!(S::Processing.apply(HoldCapture), Ok(S::Pending));
+        assert_eq!(S::Pending.apply(Settle), Ok(S::Paid));
+        assert_eq!(S::Pending.apply(Deny), Ok(S::Requested));
         assert_eq!(F::Unfulfilled.apply(Ship), Ok(F::Shipped));
         assert_eq!(F::Shipped.apply(Deliver), Ok(F::Delivered));
         assert_eq!(P::Pending.apply(Hold), Ok(P::Held));
@@ -337,6 +351,9 @@ mod tests {
             (S::Requested, Approve),
             (S::Requested, Release),
             (S::Canceled, AutoCancel),
+            (S::Pending, BeginPay),
+            (S::Pending, Cancel),
+            (S::Requested, Settle),
         ] {
             assert!(from.apply(ev).is_err(), "{from} {ev:?}");
         }

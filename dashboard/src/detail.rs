@@ -68,7 +68,7 @@ fn OrderFacts(request: PaymentRequest) -> impl IntoView {
     let payment = r.payment.clone().map(|p| {
         view! {
             <dt>"Payment"</dt><dd class="mono">{p.id}</dd>
-            <dt>"Card"</dt><dd>{humanize(&p.method.brand)} " ···· " {p.method.last4}</dd>
+            <dt>"Method"</dt><dd>{method_text(&p.method)}</dd>
             <dt>"Buyer email"</dt><dd>{p.receipt_email.unwrap_or_else(|| "—".into())}</dd>
         }
     });
@@ -179,5 +179,18 @@ fn TimelineEvent(event: Event) -> impl IntoView {
             <span class="event-type">{humanize(&kind.replace('.', " "))}</span>
             <span class="muted">{format_time(&event.created_at)} " · by " {actor}</span>
         </li>
+    }
+}
+
+/// "Visa ···· 4242", "PayPal · a•••@example.com" or "Wallet (sandbox)".
+fn method_text(method: &chatpay_core::api::views::PaymentMethod) -> String {
+    use chatpay_core::api::views::PaymentMethod;
+    match method {
+        PaymentMethod::Card(c) => format!("{} ···· {}", humanize(&c.brand), c.last4),
+        PaymentMethod::PayPal(p) => match &p.payer_email_masked {
+            Some(email) => format!("PayPal · {email}"),
+            None => "PayPal".into(),
+        },
+        PaymentMethod::Wallet(w) => format!("Wallet ({})", w.wallet),
     }
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use wasm_bindgen::JsValue;
 use worker::{Env, Method, Request, RequestInit};
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Command {
     pub op: Operation,
     pub seller_id: String,
@@ -34,6 +34,10 @@ pub struct Command {
     /// The platform admin key authenticated this command.
     #[serde(default)]
     pub admin: bool,
+    /// The edge's origin as the caller reached it (`https://pay.example`), for the pages
+    /// a processor sends the buyer back to.
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 impl Command {
@@ -48,7 +52,13 @@ impl Command {
             query: Vec::new(),
             target: None,
             admin: false,
+            origin: None,
         }
+    }
+
+    pub fn origin(mut self, origin: String) -> Command {
+        self.origin = Some(origin);
+        self
     }
 
     pub fn query(mut self, pairs: Vec<(String, String)>) -> Command {

@@ -140,6 +140,20 @@ impl Pending<'_> {
     }
 }
 
+/// Forgets an unfinished call under `idem`: its instance stopped before answering (the
+/// caller has checked that no call in this instance holds it), so a retry runs again.
+pub fn forget_unfinished(sql: &SqlStorage, idem: &IdempotencyKey) -> worker::Result<()> {
+    sql.exec(
+        "DELETE FROM idempotency WHERE scope = ? AND key = ? AND http_status = ?",
+        vec![
+            idem.scope.clone().into(),
+            idem.key.clone().into(),
+            IN_PROGRESS.into(),
+        ],
+    )?;
+    Ok(())
+}
+
 /// The stored form of a caller's key: an HMAC bound to its scope.
 pub fn mac(keys: &Keys, scope: &str, raw: &str) -> String {
     hex_encode(&keys.id_mac(b"idempotency-key", format!("{scope}\0{raw}").as_bytes()))

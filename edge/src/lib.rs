@@ -22,7 +22,10 @@ mod ledger;
 mod loader;
 mod permissions;
 mod platform;
+mod returns;
 mod router;
+mod wallet;
+mod webhooks;
 
 #[cfg(feature = "demo")]
 pub use demo::DemoState;

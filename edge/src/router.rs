@@ -13,7 +13,7 @@ use crate::http::{json, text_response, Fail, Outcome};
 use crate::idempotency;
 use crate::ids::ObjectId;
 use crate::inbound::{bodiless, query_pairs, read_json};
-use crate::{frame, loader, platform};
+use crate::{frame, loader, platform, returns};
 use chatpay_core::mask::mask_card_numbers;
 use chatpay_core::routes::{self, Answer, Body, Credential, Operation, PathId, Route};
 use serde_json::Value;
@@ -91,10 +91,35 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         Operation::Dashboard => return frame::dashboard(env).await,
         Operation::Frame => return frame::page(param.unwrap_or_default(), env, &keys).await,
         Operation::WidgetLoader => return loader::serve(&req, env).await,
+        Operation::PayPalWebhook => return crate::webhooks::paypal(&mut req, env, &keys).await,
+        Operation::SandboxWallet => return crate::wallet::serve(&url, &method),
+        Operation::PayPalReturn
+        | Operation::ChallengeReturn
+        | Operation::SandboxPage
+        | Operation::SandboxAct => {
+            return returns::serve(
+                route.operation,
+                &mut req,
+                &url,
+                param.unwrap_or_default(),
+                env,
+                &keys,
+            )
+            .await
+        }
         _ => {}
     }
 
     let caller = auth::authenticate(route, &req, param, &keys)?;
+    if route.operation == Operation::WalletToken {
+        let request = ObjectId::parse("pr_", param.unwrap_or_default(), &keys)
+            .ok_or_else(|| Fail::missing("payment request"))?;
+        return crate::wallet::mint(
+            &request,
+            &keys,
+            (worker::Date::now().as_millis() / 1000) as i64,
+        );
+    }
     if route.operation == Operation::Pay {
         pay_rate_limit(env, caller.object.as_deref().unwrap_or_default()).await?;
     }
@@ -128,6 +153,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
     let command = command(route, caller, &keys, seller)
         .idempotency(idempotency)
         .body(body)
+        .origin(url.origin().ascii_serialization())
         .query(if route.method == "GET" {
             query_pairs(&url)
         } else {

@@ -17,6 +17,7 @@ pub mod checks;
 pub mod edge;
 pub mod http;
 pub mod orders;
+pub mod paypal;
 pub mod scan;
 pub mod storage;
 

@@ -295,7 +295,16 @@ fn the_migration_masks_what_an_older_ledger_stored() {
     let db = open(&file);
     let mc_spaced = "5555 5555 5555 4444";
     let seeded = format!(
-        "DROP INDEX idempotency_credential;
+        "DROP TABLE processor_calls;
+         ALTER TABLE refunds DROP COLUMN status;
+         ALTER TABLE refunds DROP COLUMN processor_ref;
+         ALTER TABLE payment_requests DROP COLUMN payout_failure;
+         DROP TABLE processor_orders;
+         DROP TABLE sandbox_orders;
+         DROP TABLE processor_events;
+         DROP TABLE wallet_tokens;
+         ALTER TABLE seller DROP COLUMN paypal_merchant_id;
+         DROP INDEX idempotency_credential;
          ALTER TABLE idempotency DROP COLUMN credential;
          ALTER TABLE api_keys DROP COLUMN scope;
          DROP INDEX payment_attempts_request;

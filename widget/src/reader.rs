@@ -3,7 +3,7 @@
 //! ~60 KB less wasm. Unknown fields are ignored, as the API asks of clients; a field an
 //! older edge leaves out reads as the state before it.
 
-use chatpay_core::api::views::{PublicClaim, PublicPayment, PublicPaymentRequest};
+use chatpay_core::api::views::{NextAction, PublicClaim, PublicPayment, PublicPaymentRequest};
 use chatpay_core::api::views::{PublicSeller, Shipment};
 use chatpay_core::api::wire::{Wire, WireName};
 use chatpay_core::api::ApiError;
@@ -34,8 +34,10 @@ pub fn public_request(v: &JsValue) -> Option<PublicPaymentRequest> {
     let payment = match object_at(v, "payment") {
         Some(p) => Some(PublicPayment {
             id: text_at(&p, "id")?,
-            brand: text_at(&p, "brand")?,
-            last4: text_at(&p, "last4")?,
+            method_type: text_at(&p, "method_type").unwrap_or_else(|| "card".into()),
+            brand: text_at(&p, "brand"),
+            last4: text_at(&p, "last4"),
+            payer_email_masked: text_at(&p, "payer_email_masked"),
             paid_at: text_at(&p, "paid_at")?,
         }),
         None => None,
@@ -53,6 +55,13 @@ pub fn public_request(v: &JsValue) -> Option<PublicPaymentRequest> {
         created_at: text_at(v, "created_at").unwrap_or_default(),
         livemode: at(v, "livemode").as_bool() == Some(true),
         payment,
+        next_action: object_at(v, "next_action").and_then(|a| {
+            Some(NextAction {
+                kind: Default::default(),
+                url: text_at(&a, "url")?,
+                attempt: text_at(&a, "attempt")?,
+            })
+        }),
         expires_at: text_at(v, "expires_at"),
         collect_shipping: at(v, "collect_shipping").as_bool() == Some(true),
         fulfillment_status: wire_at(v, "fulfillment_status"),

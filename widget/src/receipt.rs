@@ -8,8 +8,22 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Receipt(payment: PublicPayment, amount: String, seller: String) -> impl IntoView {
-    let brand = Brand::from_wire(&payment.brand)
-        .map_or_else(|| payment.brand.clone(), |b| b.display_name().to_owned());
+    // "Visa •••• 4242", "PayPal · a•••@example.com" or "Wallet".
+    let (label, method) = match payment.method_type.as_str() {
+        "paypal" => (
+            "PayPal",
+            payment.payer_email_masked.clone().unwrap_or_default(),
+        ),
+        kind => {
+            let brand = payment.brand.clone().unwrap_or_default();
+            let brand = Brand::from_wire(&brand).map_or(brand, |b| b.display_name().to_owned());
+            let card = match &payment.last4 {
+                Some(last4) => format!("{brand} •••• {last4}"),
+                None => brand,
+            };
+            (if kind == "wallet" { "Wallet" } else { "Card" }, card)
+        }
+    };
     view! {
         <section class="cp-receipt" aria-labelledby="cp-receipt-title">
             <div class="cp-receipt-head">
@@ -22,7 +36,7 @@ pub fn Receipt(payment: PublicPayment, amount: String, seller: String) -> impl I
                 </div>
             </div>
             <dl class="cp-receipt-rows">
-                <div><dt>"Card"</dt><dd class="cp-receipt-card">{brand} " •••• " {payment.last4}</dd></div>
+                <div><dt>{label}</dt><dd class="cp-receipt-card">{method}</dd></div>
                 <div><dt>"Date"</dt><dd>{format_time(&payment.paid_at)}</dd></div>
                 <div><dt>"Payment ID"</dt><dd class="cp-mono cp-payment-id">{payment.id}</dd></div>
             </dl>

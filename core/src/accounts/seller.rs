@@ -16,11 +16,18 @@ pub struct SellerUpdate {
     pub allowed_origins: Option<Vec<String>>,
     pub profile: SellerProfile,
     pub limits: Option<Vec<(Currency, Option<CurrencyLimits>)>>,
+    /// A new PayPal merchant id (live sellers).
+    pub paypal_merchant_id: Option<String>,
 }
 
 impl SellerUpdate {
     pub fn parse(body: &Value, platform: &AmountLimits) -> Result<SellerUpdate, FieldError> {
-        let mut allowed = vec!["display_name", "allowed_origins", "limits"];
+        let mut allowed = vec![
+            "display_name",
+            "allowed_origins",
+            "limits",
+            "paypal_merchant_id",
+        ];
         allowed.extend(PROFILE_FIELDS);
         let f = Fields::new(body, "", &allowed)?;
         let display_name = match f.opt_str("display_name")? {
@@ -41,7 +48,12 @@ impl SellerUpdate {
             None => None,
             Some(v) => Some(parse_limits(v, platform)?),
         };
+        let paypal_merchant_id = f.opt_str("paypal_merchant_id")?;
+        if let Some(id) = paypal_merchant_id {
+            crate::live::check_merchant_id(id)?;
+        }
         Ok(SellerUpdate {
+            paypal_merchant_id: paypal_merchant_id.map(str::to_owned),
             display_name,
             allowed_origins,
             profile: SellerProfile::parse(&f, body)?,

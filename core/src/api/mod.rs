@@ -19,7 +19,7 @@ pub use crate::origins::parse_origin;
 pub use errors::{ApiError, ErrorBody};
 pub use new_request::{NewPaymentRequest, DEFAULT_EXPIRES_IN, MAX_EXPIRES_IN};
 pub use new_seller::NewSeller;
-pub use pay::{valid_email, CardInput, PayRequest};
+pub use pay::{country_code, valid_email, CardInput, PayMethod, PayRequest};
 pub use views::{PublicPayment, PublicSeller};
 pub use wire::{Wire, WireName};
 

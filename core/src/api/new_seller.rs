@@ -16,6 +16,10 @@ pub struct NewSeller {
     pub allowed_origins: Vec<String>,
     /// Issue 3: business type, merchant category and payout bank account, all optional.
     pub profile: SellerProfile,
+    /// A live seller moves real money through PayPal.
+    pub livemode: bool,
+    /// The live seller's PayPal merchant id, who PayPal pays out (required when live).
+    pub paypal_merchant_id: Option<String>,
 }
 
 impl NewSeller {
@@ -31,8 +35,27 @@ impl NewSeller {
                 "business_type",
                 "merchant_category",
                 "payout_bank_account",
+                "livemode",
+                "paypal_merchant_id",
             ],
         )?;
+        let livemode = match crate::fields::present(body, "livemode") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err(FieldError::invalid(
+                    "livemode",
+                    "`livemode` must be true or false.",
+                ))
+            }
+        };
+        let paypal_merchant_id = f.opt_str("paypal_merchant_id")?;
+        if let Some(id) = paypal_merchant_id {
+            crate::live::check_merchant_id(id)?;
+        }
+        if livemode && paypal_merchant_id.is_none() {
+            return Err(f.missing("paypal_merchant_id"));
+        }
         let display_name = mask_card_numbers(non_empty_text(&f, "display_name", 100)?.trim());
         let country = f.str("country")?;
         if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -50,6 +73,8 @@ impl NewSeller {
             default_currency,
             allowed_origins,
             profile: SellerProfile::parse(&f, body)?,
+            livemode,
+            paypal_merchant_id: paypal_merchant_id.map(str::to_owned),
         })
     }
 }

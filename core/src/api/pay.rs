@@ -18,13 +18,44 @@ pub struct CardInput {
     pub cvc: Cvc,
     pub name: Secret<String>,
     pub postal_code: Secret<String>,
+    /// The billing country (ISO 3166-1 alpha-2), when the buyer gave one.
+    pub country: Option<String>,
+}
+
+/// How the buyer pays.
+#[derive(Debug)]
+pub enum PayMethod {
+    Card(CardInput),
+    /// The buyer finished the bank's 3-D Secure challenge of this attempt.
+    CardAction {
+        attempt: String,
+    },
+    /// The buyer approved this PayPal order.
+    PayPal {
+        order_id: String,
+    },
+    /// A wallet's token from the Payment Request API.
+    Wallet {
+        wallet: String,
+        token: Secret<String>,
+    },
 }
 
 #[derive(Debug)]
 pub struct PayRequest {
-    pub card: CardInput,
+    pub method: PayMethod,
     pub receipt_email: Option<String>,
     pub shipping: Option<Shipping>,
+}
+
+impl PayRequest {
+    /// The card, for a `card` pay.
+    pub fn card(&self) -> Option<&CardInput> {
+        match &self.method {
+            PayMethod::Card(card) => Some(card),
+            _ => None,
+        }
+    }
 }
 
 fn card_error(e: CardError) -> FieldError {
@@ -45,45 +76,139 @@ pub fn valid_email(text: &str) -> bool {
         && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// An ISO 3166-1 alpha-2 shape: two uppercase ASCII letters.
+pub fn country_code(text: &str) -> bool {
+    text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// An id as another system minted it: 1 to 64 characters of letters, digits, `_` and `-`.
+fn plain_id(m: &Fields<'_>, name: &str) -> Result<String, FieldError> {
+    let text = m.str(name)?;
+    if text.is_empty()
+        || text.len() > 64
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(FieldError::invalid(
+            format!("method.{name}"),
+            format!("`method.{name}` is not a valid id."),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn parse_card(m: &Fields<'_>, now: YearMonth) -> Result<CardInput, FieldError> {
+    let number = CardNumber::parse(m.str("number")?).map_err(card_error)?;
+    let exp_month = m.int("exp_month")?;
+    let exp_year = m.int("exp_year")?;
+    let expiry = Expiry::new(exp_month, exp_year, now).map_err(card_error)?;
+    let cvc = Cvc::parse(m.str("cvc")?, number.brand()).map_err(card_error)?;
+    let name = non_empty_text(m, "name", 200)?.trim().to_owned();
+    let postal = non_empty_text(m, "postal_code", 16)?.trim();
+    if !postal
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    {
+        return Err(FieldError::invalid(
+            "method.postal_code",
+            "`method.postal_code` may contain letters, digits, spaces and hyphens.",
+        ));
+    }
+    let country = match m.opt_str("country")? {
+        Some(c) if !country_code(c) => {
+            return Err(FieldError::invalid(
+                "method.country",
+                "`method.country` must be an ISO 3166-1 alpha-2 code such as \"US\".",
+            ))
+        }
+        other => other.map(str::to_owned),
+    };
+    Ok(CardInput {
+        number,
+        expiry,
+        cvc,
+        name: Secret::new(name),
+        postal_code: Secret::new(postal.to_owned()),
+        country,
+    })
+}
+
+const CARD_FIELDS: &[&str] = &[
+    "type",
+    "number",
+    "exp_month",
+    "exp_year",
+    "cvc",
+    "name",
+    "postal_code",
+    "country",
+];
+
 impl PayRequest {
     pub fn parse(body: &Value, now: YearMonth) -> Result<PayRequest, FieldError> {
         let f = Fields::new(body, "", &["method", "receipt_email", "shipping"])?;
-        let m = f.object(
-            "method",
-            &[
-                "type",
-                "number",
-                "exp_month",
-                "exp_year",
-                "cvc",
-                "name",
-                "postal_code",
-            ],
-        )?;
-        let kind = m.str("type")?;
-        if kind != "card" {
-            return Err(FieldError::new(
-                "payment_method_unsupported",
-                "method.type",
-                "`method.type` must be \"card\".",
-            ));
-        }
-        let number = CardNumber::parse(m.str("number")?).map_err(card_error)?;
-        let exp_month = m.int("exp_month")?;
-        let exp_year = m.int("exp_year")?;
-        let expiry = Expiry::new(exp_month, exp_year, now).map_err(card_error)?;
-        let cvc = Cvc::parse(m.str("cvc")?, number.brand()).map_err(card_error)?;
-        let name = non_empty_text(&m, "name", 200)?.trim().to_owned();
-        let postal = non_empty_text(&m, "postal_code", 16)?.trim();
-        if !postal
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
-        {
-            return Err(FieldError::invalid(
-                "method.postal_code",
-                "`method.postal_code` may contain letters, digits, spaces and hyphens.",
-            ));
-        }
+        let kind = body
+            .get("method")
+            .and_then(|m| m.get("type"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let method = match kind {
+            "card" => PayMethod::Card(parse_card(&f.object("method", CARD_FIELDS)?, now)?),
+            // Absent or not a string: the field reader names `method` or `method.type`.
+            "" => {
+                f.object("method", CARD_FIELDS)?.str("type")?;
+                return Err(FieldError::invalid(
+                    "method.type",
+                    "`method.type` is required.",
+                ));
+            }
+            "card_action" => {
+                let m = f.object("method", &["type", "attempt"])?;
+                PayMethod::CardAction {
+                    attempt: plain_id(&m, "attempt")?,
+                }
+            }
+            "paypal" => {
+                let m = f.object("method", &["type", "order_id"])?;
+                PayMethod::PayPal {
+                    order_id: plain_id(&m, "order_id")?,
+                }
+            }
+            "wallet" => {
+                let m = f.object("method", &["type", "wallet", "token"])?;
+                let wallet = m.str("wallet")?;
+                if wallet != "sandbox" {
+                    return Err(FieldError::new(
+                        "payment_method_unsupported",
+                        "method.wallet",
+                        "`method.wallet` must be \"sandbox\".",
+                    ));
+                }
+                let token = m.str("token")?;
+                if token.is_empty() || token.len() > 512 {
+                    return Err(FieldError::invalid(
+                        "method.token",
+                        "`method.token` is not a wallet token.",
+                    ));
+                }
+                PayMethod::Wallet {
+                    wallet: wallet.to_owned(),
+                    token: Secret::new(token.to_owned()),
+                }
+            }
+            _ => {
+                // Type-check `method` and `type` first, so a wrong shape names its field.
+                if !body["method"]["type"].is_string() {
+                    f.object("method", CARD_FIELDS)?.str("type")?;
+                }
+                return Err(FieldError::new(
+                    "payment_method_unsupported",
+                    "method.type",
+                    "`method.type` must be \"card\", \"card_action\", \"paypal\" or \"wallet\".",
+                ));
+            }
+        };
         let receipt_email = match f.opt_str("receipt_email")? {
             Some(e) if !valid_email(e) => {
                 return Err(FieldError::invalid(
@@ -94,13 +219,7 @@ impl PayRequest {
             other => other.map(|e| mask_card_numbers(e).into_owned()),
         };
         Ok(PayRequest {
-            card: CardInput {
-                number,
-                expiry,
-                cvc,
-                name: Secret::new(name),
-                postal_code: Secret::new(postal.to_owned()),
-            },
+            method,
             receipt_email,
             shipping: f.has("shipping").then(|| Shipping::parse(&f)).transpose()?,
         })
@@ -138,7 +257,9 @@ mod tests {
             ("cvc", json!("12"), "method.cvc"),
             ("cvc", json!(123), "method.cvc"),
             ("name", json!(""), "method.name"),
-            ("type", json!("paypal"), "method.type"),
+            ("type", json!("bitcoin"), "method.type"),
+            ("type", json!(7), "method.type"),
+            ("country", json!("usa"), "method.country"),
         ];
         for (key, value, param) in cases {
             let mut m = good_method();
@@ -148,6 +269,42 @@ mod tests {
         let mut m = good_method();
         m["extra"] = json!(1);
         assert_eq!(pay(m).unwrap_err().code, "parameter_unknown");
+    }
+
+    #[test]
+    fn each_method_takes_its_own_fields() {
+        let p = pay(json!({"type": "paypal", "order_id": "5O190127TN364715T"})).unwrap();
+        assert!(
+            matches!(p.method, PayMethod::PayPal { ref order_id } if order_id == "5O190127TN364715T")
+        );
+        assert_eq!(
+            pay(json!({"type": "paypal", "order_id": "a b"}))
+                .unwrap_err()
+                .param,
+            "method.order_id"
+        );
+        assert_eq!(
+            pay(json!({"type": "paypal", "number": "4242424242424242"}))
+                .unwrap_err()
+                .param,
+            "method.number"
+        );
+        let p = pay(json!({"type": "card_action", "attempt": "att_x1"})).unwrap();
+        assert!(matches!(p.method, PayMethod::CardAction { .. }));
+        let p = pay(json!({"type": "wallet", "wallet": "sandbox", "token": "w.t"})).unwrap();
+        assert!(format!("{p:?}").contains("Wallet") && !format!("{p:?}").contains("w.t"));
+        assert_eq!(
+            pay(json!({"type": "wallet", "wallet": "apple_pay", "token": "x"}))
+                .unwrap_err()
+                .param,
+            "method.wallet"
+        );
+        let mut m = good_method();
+        m["country"] = json!("DE");
+        assert_eq!(
+            pay(m).unwrap().card().unwrap().country.as_deref(),
+            Some("DE")
+        );
     }
 
     #[test]

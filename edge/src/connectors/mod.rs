@@ -1,102 +1,114 @@
 //! Processors behind one trait. The ledger asks for "the connector" of a seller's mode
-//! ([`for_mode`]) and never names one: test mode gets the sandbox; live mode has none until
-//! the PayPal connector lands (issue 8), so its card payments decline with
-//! `processing_error`, as before.
+//! ([`for_mode`]) and never names one: test mode gets the sandbox, live mode PayPal once the
+//! Worker has its four settings ([`PayPalConfig::from_env`]).
 //!
-//! Today the ledger calls `pay_by_card` only; PayPal (issue 8) wires the rest, which the
-//! sandbox already answers.
-//!
-//! Every call carries our own reference (an attempt, refund, tracker or payout id), so a
-//! live processor can deduplicate retries with its own idempotency key.
-
-#![allow(dead_code)] // the calls issue 8 wires: see above
+//! Every call carries our own id (an attempt, refund, shipment or payout id) as its
+//! idempotency key, so a retry is deduplicated by the processor itself.
 
 mod connector;
+mod paypal;
 mod sandbox;
 
 pub use connector::{
-    Authorization, Begun, Capture, Connector, Decline, Done, Lookup, Outcome, PayPalOrder,
-    PayoutCall, RefundCall, Tracking,
+    Approval, CaptureCall, Captured, CardConfirm, CollectedAddress, Confirmed, Connector, Created,
+    Decline, Delivery, Done, Failure, OrderCall, OrderState, Payer, PayoutCall, RefundCall,
+    Refunded, ReturnUrls, Tracking, Verified, WalletConfirm,
 };
-pub use sandbox::Sandbox;
+pub use paypal::{AccessToken, PayPal, PayPalConfig};
+pub use sandbox::{Sandbox, SandboxAction};
 
-use worker::Env;
+use std::cell::RefCell;
+use worker::{Env, SqlStorage};
+
+/// What a connector may use of the seller's object.
+pub struct Context<'a> {
+    pub env: &'a Env,
+    /// The sandbox keeps its simulated orders here.
+    pub sql: &'a SqlStorage,
+    /// PayPal's access token, cached in the object until shortly before it expires.
+    pub token: &'a RefCell<Option<AccessToken>>,
+    /// The edge's own origin (`https://pay.example`), for pages it serves.
+    pub origin: &'a str,
+}
 
 /// The connector of a seller's mode.
-pub enum ModeConnector {
-    Sandbox(Sandbox),
-    /// Live mode before a live connector is configured: nothing is sent anywhere.
+pub enum ModeConnector<'a> {
+    Sandbox(Sandbox<'a>),
+    PayPal(PayPal<'a>),
+    /// Live mode on a Worker without PayPal's settings: nothing is sent anywhere.
     Unavailable,
 }
 
 /// Test mode: the sandbox, answering after `SANDBOX_LATENCY_MS` (default 20). Live mode:
-/// none yet.
-pub fn for_mode(livemode: bool, env: &Env) -> ModeConnector {
+/// PayPal.
+pub fn for_mode<'a>(livemode: bool, ctx: Context<'a>) -> ModeConnector<'a> {
     if livemode {
-        return ModeConnector::Unavailable;
+        return match PayPalConfig::from_env(ctx.env) {
+            Some(config) => ModeConnector::PayPal(PayPal::new(config, ctx.token)),
+            None => ModeConnector::Unavailable,
+        };
     }
-    let latency_ms = env
+    let latency_ms = ctx
+        .env
         .var("SANDBOX_LATENCY_MS")
         .ok()
         .and_then(|v| v.to_string().parse().ok())
         .unwrap_or(20);
-    ModeConnector::Sandbox(Sandbox { latency_ms })
+    ModeConnector::Sandbox(Sandbox {
+        latency_ms,
+        sql: ctx.sql,
+        origin: ctx.origin,
+    })
+}
+
+/// Whether live sellers can be served: PayPal's four settings are all present.
+pub fn live_available(env: &Env) -> bool {
+    PayPalConfig::from_env(env).is_some()
+}
+
+macro_rules! delegate {
+    ($self:ident, $c:ident => $call:expr, $none:expr) => {
+        match $self {
+            ModeConnector::Sandbox($c) => $call.await,
+            ModeConnector::PayPal($c) => $call.await,
+            ModeConnector::Unavailable => $none,
+        }
+    };
+}
+
+impl Connector for ModeConnector<'_> {
+    async fn create_order(&self, order: OrderCall<'_>) -> Created {
+        delegate!(self, c => c.create_order(order), Created::Failed(Failure::Unavailable))
+    }
+    async fn confirm_card(&self, confirm: CardConfirm<'_>) -> Confirmed {
+        delegate!(self, c => c.confirm_card(confirm), Confirmed::Failed(Failure::Unavailable))
+    }
+    async fn confirm_wallet(&self, confirm: WalletConfirm<'_>) -> Confirmed {
+        delegate!(self, c => c.confirm_wallet(confirm), Confirmed::Failed(Failure::Unavailable))
+    }
+    async fn capture(&self, capture: CaptureCall<'_>) -> Captured {
+        delegate!(self, c => c.capture(capture), Captured::Failed(Failure::Unavailable))
+    }
+    async fn get_order(&self, order_ref: &str) -> OrderState {
+        delegate!(self, c => c.get_order(order_ref), OrderState::Unavailable)
+    }
+    async fn refund(&self, refund: RefundCall<'_>) -> Refunded {
+        delegate!(self, c => c.refund(refund), Refunded::Failed(Failure::Unavailable))
+    }
+    async fn add_tracking(&self, tracking: Tracking<'_>) -> Done {
+        delegate!(self, c => c.add_tracking(tracking), unavailable())
+    }
+    async fn release_payout(&self, payout: PayoutCall<'_>) -> Done {
+        delegate!(self, c => c.release_payout(payout), unavailable())
+    }
+    async fn verify_webhook(&self, delivery: Delivery<'_>) -> Verified {
+        delegate!(self, c => c.verify_webhook(delivery), Verified::Refused)
+    }
 }
 
 fn unavailable() -> Done {
     Done::Failed {
-        retry: false,
+        retry: true,
         message: "No live connector is configured.".into(),
-    }
-}
-
-impl Connector for ModeConnector {
-    async fn pay_by_card(&self, auth: Authorization<'_>) -> Outcome {
-        match self {
-            ModeConnector::Sandbox(s) => s.pay_by_card(auth).await,
-            ModeConnector::Unavailable => Outcome::Declined(Decline::ProcessingError),
-        }
-    }
-
-    async fn begin_paypal(&self, order: PayPalOrder<'_>) -> Begun {
-        match self {
-            ModeConnector::Sandbox(s) => s.begin_paypal(order).await,
-            ModeConnector::Unavailable => Begun::Failed(Decline::ProcessingError),
-        }
-    }
-
-    async fn capture(&self, capture: Capture<'_>) -> Outcome {
-        match self {
-            ModeConnector::Sandbox(s) => s.capture(capture).await,
-            ModeConnector::Unavailable => Outcome::Declined(Decline::ProcessingError),
-        }
-    }
-
-    async fn refund(&self, refund: RefundCall<'_>) -> Done {
-        match self {
-            ModeConnector::Sandbox(s) => s.refund(refund).await,
-            ModeConnector::Unavailable => unavailable(),
-        }
-    }
-
-    async fn add_tracking(&self, tracking: Tracking<'_>) -> Done {
-        match self {
-            ModeConnector::Sandbox(s) => s.add_tracking(tracking).await,
-            ModeConnector::Unavailable => unavailable(),
-        }
-    }
-
-    async fn release_payout(&self, payout: PayoutCall<'_>) -> Done {
-        match self {
-            ModeConnector::Sandbox(s) => s.release_payout(payout).await,
-            ModeConnector::Unavailable => unavailable(),
-        }
-    }
-
-    async fn look_up(&self, reference: &str) -> Lookup {
-        match self {
-            ModeConnector::Sandbox(s) => s.look_up(reference).await,
-            ModeConnector::Unavailable => Lookup::NotFound,
-        }
     }
 }

@@ -156,6 +156,12 @@ impl<'a> Accounts<'a> {
         platform: &AmountLimits,
     ) -> std::result::Result<(), Fail> {
         let update = SellerUpdate::parse(body, platform)?;
+        if let Some(id) = &update.paypal_merchant_id {
+            self.sql.exec(
+                "UPDATE seller SET paypal_merchant_id = ?",
+                vec![id.clone().into()],
+            )?;
+        }
         if let Some(name) = &update.display_name {
             self.sql.exec(
                 "UPDATE seller SET display_name = ?",
@@ -247,6 +253,7 @@ impl<'a> Accounts<'a> {
             allowed_origins: seller.origins(),
             created_at: rfc3339(seller.created_at),
             livemode: seller.livemode != 0,
+            paypal_merchant_id: seller.paypal_merchant_id.clone(),
             business_type: business_type.as_deref().map(Wire::read),
             merchant_category,
             payout_bank_account,

@@ -23,6 +23,7 @@ pub(crate) struct Ledger<'a> {
     pub(crate) keys: &'a Keys,
     pub(crate) env: &'a Env,
     pub(crate) in_flight: &'a RefCell<HashSet<String>>,
+    pub(crate) paypal_token: &'a RefCell<Option<crate::connectors::AccessToken>>,
     /// Seconds the seller's test clock runs ahead of real time.
     pub(crate) offset: Cell<i64>,
     /// What is running timers now: `read`, `alarm` or `advance_clock` (recorded in events).

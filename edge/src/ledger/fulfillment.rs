@@ -63,6 +63,12 @@ impl Ledger<'_> {
         )?;
         self.begin_payout(&row.id, payout, due)?;
         self.add_timer(&row.id, Timer::Payout, due)?;
+        if self.livemode()? {
+            // PayPal's seller protection needs the tracker; a failed post never fails the
+            // shipment (the alarm retries it).
+            let key = format!("trk_{}", row.id.trim_start_matches("pr_"));
+            self.enqueue_call("tracker", &key, &row.id, None)?;
+        }
         self.event(
             &row.id,
             "payment_request.shipped",

@@ -1,18 +1,24 @@
-//! Pay: claim the request, ask the connector, record the outcome, at most once.
+//! Pay: claim the request, drive the processor's order, record the outcome, at most once.
+//!
+//! Every method is an order at the processor: a card is created, confirmed and captured; a
+//! PayPal order was created by `POST .../paypal` and approved by the buyer, so it is only
+//! captured; a 3-D Secure challenge resumes its card's order. The request is claimed
+//! (`processing`) before the first `.await`, and each step is written down before and
+//! after its call ([`super::orders`]), so a crash or a lost answer is reconciled from the
+//! processor's own record before the request can be paid again.
 
 use super::context::Ledger;
-use super::fulfillment::UNSHIPPED_CANCEL_AFTER;
 use super::rows::{RequestRow, SellerRow};
-use super::timers::Timer;
 use crate::command::Command;
-use crate::connectors::{self, Authorization, Connector, Outcome};
+use crate::connectors::{self, Context, Decline, ModeConnector};
 use crate::http::{json, Fail};
 use crate::idempotency::{self, Found};
-use crate::ids::{ObjectId, SellerRef};
-use chatpay_core::api::PayRequest;
+use crate::ids::SellerRef;
+use chatpay_core::api::{PayMethod, PayRequest};
+use chatpay_core::live;
 use chatpay_core::state::{Event, Status};
 use chatpay_core::time::year_month;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use worker::Response;
@@ -26,9 +32,40 @@ impl Drop for InFlight<'_> {
     }
 }
 
+/// How a pay ended.
+pub(crate) enum Ended {
+    Paid,
+    /// The processor holds the capture for review.
+    Pending,
+    /// The buyer must finish a challenge at `url`.
+    Action,
+    Declined(Decline),
+    /// No answer: the request stays claimed until reconciled.
+    Unavailable,
+    /// A refusal that is not a decline (a bad attempt, a PayPal order not approved).
+    Refused(Fail),
+}
+
 impl Ledger<'_> {
+    /// The seller's connector, for a command that came in at `origin`.
+    pub(crate) fn connector<'s>(
+        &'s self,
+        seller: &SellerRow,
+        origin: &'s str,
+    ) -> ModeConnector<'s> {
+        connectors::for_mode(
+            seller.livemode != 0,
+            Context {
+                env: self.env,
+                sql: &self.sql,
+                token: self.paypal_token,
+                origin,
+            },
+        )
+    }
+
     /// Pays a request at most once. Claims it (`processing`) and the idempotency key before
-    /// the first `.await`, so concurrent pays and retries see the claim and are refused.
+    /// the first `.await` that can move money, so concurrent pays and retries see the claim.
     pub(crate) async fn pay(
         &self,
         seller: &SellerRow,
@@ -37,6 +74,12 @@ impl Ledger<'_> {
         let row = self.load_request(command.request_id.as_deref())?;
         let body = command.body.clone().unwrap_or(Value::Null);
         let now = self.clock();
+        let orphaned =
+            row.status() == Status::Processing && !self.in_flight.borrow().contains(&row.id);
+        if let (true, Some(idem)) = (orphaned, &command.idempotency) {
+            // The pay that claimed this key died with its instance: its retry reconciles.
+            idempotency::forget_unfinished(&self.sql, idem)?;
+        }
         let pending = match &command.idempotency {
             Some(idem) => match idempotency::look_up(&self.sql, self.keys, idem, &body, now)? {
                 Found::Replay(response) => return Ok(response),
@@ -45,14 +88,86 @@ impl Ledger<'_> {
             None => None,
         };
         let pay = PayRequest::parse(&body, year_month(now))?;
-        if row.collect_shipping != 0 && pay.shipping.is_none() {
+        let live = seller.livemode != 0;
+        match &pay.method {
+            PayMethod::Card(card) if live => live::check_card_number(&card.number)?,
+            PayMethod::Wallet { .. } if live => {
+                return Err(Fail::invalid(
+                    "payment_method_unsupported",
+                    "Live mode takes no wallet yet: pay by card or PayPal.",
+                )
+                .param("method.type"))
+            }
+            _ => {}
+        }
+        let ships_by_itself = matches!(pay.method, PayMethod::PayPal { .. });
+        if row.collect_shipping != 0 && pay.shipping.is_none() && !ships_by_itself {
             return Err(Fail::invalid(
                 "parameter_missing",
                 "This request needs a shipping address: `shipping`.",
             )
             .param("shipping"));
         }
-        let status = self.recover_abandoned(&row, now)?;
+        let origin = command.origin.as_deref().unwrap_or_default();
+        let connector = self.connector(seller, origin);
+        // Which order this pay resumes, if any; checked before anything is claimed.
+        let resumed = match &pay.method {
+            PayMethod::PayPal { order_id } => {
+                let order = self
+                    .order_by_ref(order_id)?
+                    .filter(|o| o.request_id == row.id && o.method == "paypal")
+                    .ok_or_else(|| {
+                        Fail::invalid(
+                            "parameter_invalid",
+                            "This PayPal order does not belong to this payment request.",
+                        )
+                        .param("method.order_id")
+                    })?;
+                if order.stage == "captured" && row.status() == Status::Paid {
+                    return self.finish_pay(&pending, 200, self.public(seller, Some(&row.id))?);
+                }
+                Some(order)
+            }
+            PayMethod::CardAction { attempt } => Some(
+                self.order(attempt)?
+                    .filter(|o| o.request_id == row.id && o.stage == "action")
+                    .ok_or_else(|| {
+                        Fail::invalid(
+                            "parameter_invalid",
+                            "No 3-D Secure challenge of this request waits under this attempt.",
+                        )
+                        .param("method.attempt")
+                    })?,
+            ),
+            _ => None,
+        };
+        if let PayMethod::Wallet { token, .. } = &pay.method {
+            let nonce = crate::wallet::verify(
+                token.expose(),
+                &row.id,
+                self.keys,
+                super::context::real_seconds(),
+            )?;
+            let fresh = self
+                .sql
+                .exec(
+                    "INSERT OR IGNORE INTO wallet_tokens (nonce, request_id, used_at) VALUES (?, ?, ?)",
+                    vec![nonce.into(), row.id.clone().into(), now.into()],
+                )?
+                .rows_written();
+            if fresh == 0 {
+                return Err(Fail::invalid(
+                    "parameter_invalid",
+                    "This wallet token was already used: pay again with the wallet.",
+                )
+                .param("method.token"));
+            }
+        }
+        let status = self.recover_abandoned(&row, &connector, now).await?;
+        if row.status() == Status::Processing && matches!(status, Status::Paid | Status::Pending) {
+            // A pay whose answer was lost, reconciled just now: this retry gets its outcome.
+            return self.finish_pay(&pending, 200, self.public(seller, Some(&row.id))?);
+        }
         if status.apply(Event::BeginPay).is_err() {
             return Err(if status == Status::Processing {
                 Fail::conflict(
@@ -60,149 +175,101 @@ impl Ledger<'_> {
                     status.public_str(),
                     "A payment for this request is already in progress.",
                 )
+            } else if status == Status::Paid && resumed.is_some() {
+                // Paid meanwhile (by this order's return page, or a webhook).
+                return self.finish_pay(&pending, 200, self.public(seller, Some(&row.id))?);
             } else {
-                Fail::not_payable(status.as_str())
+                Fail::not_payable(status.public_str())
             });
         }
         self.check_attempts(&row)?;
         // Past its record budget a buyer's key is treated as absent: the pay still runs.
         let pending = match pending {
-            Some(p) if idempotency::has_room(&self.sql, p.idem, now)? => Some(p),
+            Some(p) if idempotency::has_room(&self.sql, p.idem, self.clock())? => Some(p),
             _ => None,
         };
 
         // --- synchronous claim: no .await until the processor call ---
+        let row = self.load_request(Some(&row.id))?;
+        if row.status() != status {
+            return Err(Fail::not_payable(row.status().public_str()));
+        }
         self.in_flight.borrow_mut().insert(row.id.clone());
         let _release = InFlight(self.in_flight, row.id.clone());
-        let processing = self.set_status(&row.id, status, Event::BeginPay)?;
+        self.set_status(&row.id, status, Event::BeginPay)?;
         if let Some(pending) = &pending {
             pending.begin(&self.sql, now)?;
         }
         let seller_ref = SellerRef::from_id(&seller.id, self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
-        let token = ObjectId::generate("tok_", seller_ref, self.keys).id;
-        let card = &pay.card;
-        let fingerprint = self
-            .keys
-            .fingerprint(&seller.id, card.number.expose_digits());
         // --- end of claim ---
 
-        let amount = row.amount();
-        let outcome = connectors::for_mode(seller.livemode != 0, self.env)
-            .pay_by_card(Authorization {
-                card,
-                amount,
-                reference: &token,
-            })
-            .await;
-
-        let now = self.clock();
-        let (http, value) = match outcome {
-            Outcome::Approved { processor_ref } => {
-                // Only an approved card is kept (sealed): a declined attempt leaves nothing.
-                self.vault_card(seller, &token, card, &fingerprint, now)?;
-                let payment_id = ObjectId::generate("pay_", seller_ref, self.keys).id;
-                self.sql.exec(
-                    "INSERT INTO payments (id, request_id, token, amount_minor, currency, receipt_email, processor_ref, paid_at, shipping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    vec![
-                        payment_id.clone().into(),
-                        row.id.clone().into(),
-                        token.clone().into(),
-                        (amount.minor() as i64).into(),
-                        amount.currency().code().into(),
-                        pay.receipt_email.clone().into(),
-                        processor_ref.into(),
-                        now.into(),
-                        pay.shipping.as_ref().map(|s| json!(s).to_string()).into(),
-                    ],
-                )?;
-                self.set_status(&row.id, processing, Event::Approve)?;
-                self.sql.exec(
-                    "UPDATE payment_requests SET payment_id = ?, paid_at = ? WHERE id = ?",
-                    vec![payment_id.clone().into(), now.into(), row.id.clone().into()],
-                )?;
-                self.add_timer(&row.id, Timer::Unshipped, now + UNSHIPPED_CANCEL_AFTER)?;
-                self.attempt(&row.id, &token, &fingerprint, "approved", None, now)?;
-                self.event(
-                    &row.id,
-                    "payment_request.paid",
-                    "buyer",
-                    json!({"payment_id": payment_id}),
-                    now,
-                )?;
-                (
-                    200,
-                    serde_json::to_value(self.public(seller, Some(&row.id))?)
-                        .unwrap_or(Value::Null),
-                )
+        let ended = match (&pay.method, resumed) {
+            (PayMethod::Card(_), _) => {
+                if matches!(pay.method, PayMethod::Card(_)) {
+                    self.abandon_waiting(&row.id)?;
+                }
+                self.charge_card(seller, &row, &pay, &connector, seller_ref, origin)
+                    .await?
             }
-            Outcome::Declined(decline) => {
-                self.set_status(&row.id, processing, Event::CardDeclined)?;
-                self.attempt(
-                    &row.id,
-                    &token,
-                    &fingerprint,
-                    "declined",
-                    Some(decline.decline_code()),
-                    now,
-                )?;
-                self.event(
-                    &row.id,
-                    "payment_request.payment_failed",
-                    "buyer",
-                    json!({"decline_code": decline.decline_code()}),
-                    now,
-                )?;
-                let mut fail =
-                    Fail::new(402, "card_error", decline.error_code(), decline.message());
-                fail.error.param = decline.param().map(str::to_owned);
-                fail.error.decline_code = Some(decline.decline_code().into());
-                (
-                    402,
-                    serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
-                        .unwrap_or(Value::Null),
-                )
+            (PayMethod::CardAction { .. }, Some(order)) => {
+                self.finish_challenge(seller, &row, &pay, &connector, &order)
+                    .await?
             }
+            (PayMethod::PayPal { .. }, Some(order)) => {
+                self.capture_order(seller, &row, &pay, &connector, &order)
+                    .await?
+            }
+            (PayMethod::Wallet { .. }, _) => {
+                self.charge_wallet(&row, &pay, &connector, seller_ref, seller)
+                    .await?
+            }
+            _ => Ended::Refused(Fail::internal("no order to resume")),
         };
-        if let Some(pending) = &pending {
+        let (http, value) = self.answer(seller, &row, ended)?;
+        self.finish_pay(&pending, http, value)
+    }
+
+    fn finish_pay(
+        &self,
+        pending: &Option<idempotency::Pending<'_>>,
+        http: u16,
+        value: Value,
+    ) -> Result<Response, Fail> {
+        if let Some(pending) = pending {
             pending.finish(&self.sql, http, &value.to_string())?;
         }
         Ok(json(http, &value))
     }
 
-    /// A `processing` request that no pay in this instance is working on was claimed by an
-    /// instance that stopped mid-pay. The sandbox authorizes synchronously and records the
-    /// payment in the same write block as `paid`, so no payment was made: release the claim.
-    /// (A live processor would first look its attempt up by reference.)
-    pub(crate) fn recover_abandoned(&self, row: &RequestRow, now: i64) -> Result<Status, Fail> {
-        let status = row.status();
-        if status != Status::Processing || self.in_flight.borrow().contains(&row.id) {
-            return Ok(status);
-        }
-        let released = self.set_status(&row.id, status, Event::Release)?;
-        self.event(
-            &row.id,
-            "payment_request.claim_released",
-            "system",
-            json!({}),
-            now,
-        )?;
-        Ok(released)
-    }
-
-    pub(crate) fn attempt(
+    /// The answer to a pay that ended so.
+    fn answer(
         &self,
-        request_id: &str,
-        token: &str,
-        fingerprint: &str,
-        outcome: &str,
-        decline: Option<&str>,
-        now: i64,
-    ) -> worker::Result<()> {
-        self.sql.exec(
-            "INSERT INTO payment_attempts (request_id, token, fingerprint, outcome, decline_code, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            vec![request_id.into(), token.into(), fingerprint.into(), outcome.into(), decline.into(), now.into()],
-        )?;
-        Ok(())
+        seller: &SellerRow,
+        row: &RequestRow,
+        ended: Ended,
+    ) -> Result<(u16, Value), Fail> {
+        let error = |fail: Fail| {
+            let http = fail.http;
+            (
+                http,
+                serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
+                    .unwrap_or(Value::Null),
+            )
+        };
+        Ok(match ended {
+            Ended::Paid | Ended::Pending | Ended::Action => {
+                (200, self.public(seller, Some(&row.id))?)
+            }
+            Ended::Declined(decline) => {
+                let mut fail =
+                    Fail::new(402, "card_error", decline.error_code(), decline.message());
+                fail.error.param = decline.param().map(str::to_owned);
+                fail.error.decline_code = Some(decline.decline_code().into());
+                error(fail)
+            }
+            Ended::Unavailable => error(super::reconcile::processor_unavailable()),
+            Ended::Refused(fail) => error(fail),
+        })
     }
 }

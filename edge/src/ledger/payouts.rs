@@ -9,8 +9,22 @@ use chatpay_core::state::Event;
 use serde_json::json;
 
 impl Ledger<'_> {
-    /// Pays the seller what is left after refunds, less refunds owed from earlier payouts.
+    /// The payout is due. The sandbox's completes at once; a live one is a call to PayPal
+    /// (`outbox`), `paid_out` when PayPal accepts it.
     pub(crate) fn pay_out(&self, row: &RequestRow, now: i64) -> Result<(), Fail> {
+        if !row.payout().is_some_and(|p| p.can(Event::PayOut)) {
+            return Ok(()); // held by a claim, or already paid out
+        }
+        if self.livemode()? {
+            let key = format!("po_{}", row.id.trim_start_matches("pr_"));
+            self.enqueue_call("payout", &key, &row.id, None)?;
+            return Ok(());
+        }
+        self.pay_out_now(row, now)
+    }
+
+    /// Pays the seller what is left after refunds, less refunds owed from earlier payouts.
+    pub(crate) fn pay_out_now(&self, row: &RequestRow, now: i64) -> Result<(), Fail> {
         let Some(payout) = row.payout() else {
             return Ok(());
         };

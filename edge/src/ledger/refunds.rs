@@ -26,8 +26,14 @@ impl Ledger<'_> {
     ) -> Result<String, Fail> {
         let id = self.child_id("re_", &row.id)?;
         let after_payout = row.payout() == Some(Payout::PaidOut);
+        // A live refund goes back through PayPal: pending until it answers (`outbox`).
+        let live = self.livemode()?;
+        let status = if live { "pending" } else { "succeeded" };
+        if live {
+            self.enqueue_call("refund", &id, &row.id, Some(minor))?;
+        }
         self.sql.exec(
-            "INSERT INTO refunds (id, request_id, amount_minor, currency, reason, actor, created_at, after_payout) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO refunds (id, request_id, amount_minor, currency, reason, actor, created_at, after_payout, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 id.clone().into(),
                 row.id.clone().into(),
@@ -37,6 +43,7 @@ impl Ledger<'_> {
                 actor.into(),
                 now.into(),
                 i64::from(after_payout).into(),
+                status.into(),
             ],
         )?;
         self.sql.exec(
@@ -94,6 +101,7 @@ impl Ledger<'_> {
         Ok((
             201,
             value(&views::Refund {
+                status: self.refund_status(&refund_id)?,
                 id: refund_id,
                 object: Default::default(),
                 amount: row.money(minor),
@@ -107,5 +115,82 @@ impl Ledger<'_> {
                 )?,
             }),
         ))
+    }
+}
+
+impl Ledger<'_> {
+    /// Whether this ledger's seller is live.
+    pub(crate) fn livemode(&self) -> Result<bool, Fail> {
+        Ok(self.seller()?.is_some_and(|s| s.livemode != 0))
+    }
+
+    pub(crate) fn refund_status(&self, id: &str) -> Result<String, Fail> {
+        #[derive(serde::Deserialize)]
+        struct Status {
+            status: String,
+        }
+        Ok(self
+            .sql
+            .exec("SELECT status FROM refunds WHERE id = ?", vec![id.into()])?
+            .to_array::<Status>()?
+            .into_iter()
+            .next()
+            .map_or_else(|| "failed".to_owned(), |s| s.status))
+    }
+
+    /// A live seller's refund: recorded and queued, then sent to PayPal at once. Answers
+    /// 201 (succeeded, or pending until PayPal settles it), or 402 `refund_failed` when
+    /// PayPal refuses it (nothing is recorded then).
+    pub(crate) async fn refund_live(
+        &self,
+        seller: &SellerRow,
+        command: &crate::command::Command,
+        actor: &str,
+    ) -> Result<worker::Response, Fail> {
+        use crate::idempotency::{self, Found};
+        let body = command.body.clone().unwrap_or(Value::Null);
+        let now = self.clock();
+        let pending = match &command.idempotency {
+            Some(idem) => match idempotency::look_up(&self.sql, self.keys, idem, &body, now)? {
+                Found::Replay(response) => return Ok(response),
+                Found::Fresh(pending) => Some(pending),
+            },
+            None => None,
+        };
+        let (_, created) = self.refund(seller, command.request_id.as_deref(), &body, actor)?;
+        if let Some(pending) = &pending {
+            pending.begin(&self.sql, now)?;
+        }
+        let refund_id = created["id"].as_str().unwrap_or_default().to_owned();
+        self.drain_calls(seller, Some(&refund_id)).await?;
+        let (http, value) = match self.call_status(&refund_id)? {
+            Some((status, error)) if status == "failed" => {
+                let fail = Fail::new(
+                    402,
+                    "invalid_request_error",
+                    "refund_failed",
+                    format!(
+                        "PayPal refused the refund{}. Nothing was refunded.",
+                        error.map(|e| format!(" ({e})")).unwrap_or_default()
+                    ),
+                );
+                (
+                    402,
+                    serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
+                        .unwrap_or(Value::Null),
+                )
+            }
+            _ => {
+                let mut created = created;
+                created["status"] = json!(self.refund_status(&refund_id)?);
+                created["payment_request"] =
+                    self.request_json(seller, command.request_id.as_deref(), false)?;
+                (201, created)
+            }
+        };
+        if let Some(pending) = &pending {
+            pending.finish(&self.sql, http, &value.to_string())?;
+        }
+        Ok(crate::http::json(http, &value))
     }
 }

@@ -18,6 +18,11 @@ impl Ledger<'_> {
         body: &Value,
     ) -> Result<(u16, Value), Fail> {
         let new = NewPaymentRequest::parse(body, &self.limits())?;
+        if seller.livemode != 0 {
+            // PayPal processes live money: its currencies and its amount formats.
+            chatpay_core::live::check_currency(new.amount.currency())?;
+            chatpay_core::live::check_amount(new.amount)?;
+        }
         let seller_ref = SellerRef::from_id(&seller.id, self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
         let id = ObjectId::generate("pr_", seller_ref, self.keys).id;

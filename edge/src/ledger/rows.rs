@@ -17,6 +17,7 @@ pub(crate) struct SellerRow {
     pub(crate) livemode: i64,
     pub(crate) created_at: i64,
     pub(crate) init_mac: String,
+    pub(crate) paypal_merchant_id: Option<String>,
 }
 
 /// A `payment_requests` row as stored. It is read only through [`RequestRow`], which parses
@@ -46,6 +47,7 @@ pub(crate) struct StoredRequest {
     pub(crate) payout_due_at: Option<i64>,
     pub(crate) paid_out_at: Option<i64>,
     pub(crate) payout_amount_minor: Option<i64>,
+    pub(crate) payout_failure: Option<String>,
 }
 
 /// A request row whose status, fulfillment, payout and currency parsed. A row that does not
@@ -101,16 +103,49 @@ pub(crate) struct PaymentRow {
     pub(crate) receipt_email: Option<String>,
     pub(crate) paid_at: i64,
     pub(crate) shipping: Option<String>,
-    pub(crate) brand: String,
-    pub(crate) last4: String,
-    pub(crate) exp_month: i64,
-    pub(crate) exp_year: i64,
-    pub(crate) fingerprint: String,
+    pub(crate) method: String,
+    pub(crate) payer_email_masked: Option<String>,
+    pub(crate) payer_id: Option<String>,
+    pub(crate) wallet: Option<String>,
+    /// The card's, from the vault (cards only).
+    pub(crate) brand: Option<String>,
+    pub(crate) last4: Option<String>,
+    pub(crate) exp_month: Option<i64>,
+    pub(crate) exp_year: Option<i64>,
+    pub(crate) fingerprint: Option<String>,
+}
+
+impl PaymentRow {
+    /// How it was paid, as the seller sees it.
+    pub(crate) fn method(&self) -> chatpay_core::api::views::PaymentMethod {
+        use chatpay_core::api::views::{CardDetails, PayPalDetails, PaymentMethod, WalletDetails};
+        match self.method.as_str() {
+            "paypal" => PaymentMethod::PayPal(PayPalDetails {
+                kind: Default::default(),
+                payer_email_masked: self.payer_email_masked.clone(),
+                payer_id: self.payer_id.clone(),
+            }),
+            "wallet" => PaymentMethod::Wallet(WalletDetails {
+                kind: Default::default(),
+                wallet: self.wallet.clone().unwrap_or_default(),
+                brand: self.brand.clone(),
+                last4: self.last4.clone(),
+            }),
+            _ => PaymentMethod::Card(CardDetails {
+                kind: Default::default(),
+                brand: self.brand.clone().unwrap_or_default(),
+                last4: self.last4.clone().unwrap_or_default(),
+                exp_month: self.exp_month.unwrap_or_default() as u32,
+                exp_year: self.exp_year.unwrap_or_default() as u32,
+                fingerprint: self.fingerprint.clone().unwrap_or_default(),
+            }),
+        }
+    }
 }
 
 pub(crate) const REQUEST_COLUMNS: &str = "id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, \
      canceled_at, expires_at, declined_at, paid_at, collect_shipping, fulfillment_status, carrier, tracking_number, \
-     shipped_at, delivered_at, refunded_minor, payout_status, payout_due_at, paid_out_at, payout_amount_minor";
+     shipped_at, delivered_at, refunded_minor, payout_status, payout_due_at, paid_out_at, payout_amount_minor, payout_failure";
 
 #[derive(Deserialize)]
 pub(crate) struct ClaimRow {
@@ -134,6 +169,7 @@ pub(crate) struct RefundRow {
     pub(crate) amount_minor: i64,
     pub(crate) reason: String,
     pub(crate) actor: String,
+    pub(crate) status: String,
     pub(crate) created_at: i64,
 }
 
@@ -199,7 +235,7 @@ impl Ledger<'_> {
         Ok(self
             .sql
             .exec(
-                "SELECT id, display_name, country, default_currency, allowed_origins, livemode, created_at, init_mac FROM seller",
+                "SELECT id, display_name, country, default_currency, allowed_origins, livemode, created_at, init_mac, paypal_merchant_id FROM seller",
                 None,
             )?
             .to_array::<SellerRow>()?
@@ -224,8 +260,8 @@ impl Ledger<'_> {
         Ok(self
             .sql
             .exec(
-                "SELECT p.id, p.amount_minor, p.currency, p.receipt_email, p.paid_at, p.shipping, v.brand, v.last4, v.exp_month, v.exp_year, v.fingerprint
-                 FROM payments p JOIN vault v ON v.token = p.token WHERE p.request_id = ?",
+                "SELECT p.id, p.amount_minor, p.currency, p.receipt_email, p.paid_at, p.shipping, p.method, p.payer_email_masked, p.payer_id, p.wallet, v.brand, v.last4, v.exp_month, v.exp_year, v.fingerprint
+                 FROM payments p LEFT JOIN vault v ON v.token = p.token WHERE p.request_id = ?",
                 vec![request_id.into()],
             )?
             .to_array::<PaymentRow>()?

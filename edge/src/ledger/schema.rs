@@ -201,6 +201,87 @@ const MIGRATIONS: &[Migration] = &[
     // 5: card numbers typed into free text before masking existed, and idempotency keys
     // stored as typed (see `redact`).
     Code(super::redact::run),
+    // 6: issue 8. A payment is by card, PayPal or a wallet: only a card has a vault token,
+    // so `payments` is rebuilt with `token` nullable and the method's fields. Each pay
+    // attempt is an order at the processor (`processor_orders`), persisted between the
+    // calls so a crash can be reconciled; the sandbox keeps its simulated orders; PayPal
+    // webhooks are applied once (`processor_events`); live sellers name their PayPal
+    // merchant; a wallet token is used once.
+    Sql("CREATE TABLE payments_v6 (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE REFERENCES payment_requests (id),
+        token TEXT REFERENCES vault (token),
+        amount_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        receipt_email TEXT,
+        processor_ref TEXT NOT NULL,
+        paid_at INTEGER NOT NULL,
+        shipping TEXT,
+        method TEXT NOT NULL DEFAULT 'card',
+        order_ref TEXT,
+        payer_email_masked TEXT,
+        payer_id TEXT,
+        wallet TEXT
+    );
+    INSERT INTO payments_v6 (id, request_id, token, amount_minor, currency, receipt_email, processor_ref, paid_at, shipping)
+        SELECT id, request_id, token, amount_minor, currency, receipt_email, processor_ref, paid_at, shipping FROM payments;
+    DROP TABLE payments;
+    ALTER TABLE payments_v6 RENAME TO payments;
+    CREATE TABLE processor_orders (
+        attempt_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        order_ref TEXT,
+        stage TEXT NOT NULL,
+        capture_ref TEXT,
+        action_url TEXT,
+        token TEXT,
+        fingerprint TEXT,
+        wallet TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX processor_orders_request ON processor_orders (request_id, created_at);
+    CREATE INDEX processor_orders_ref ON processor_orders (order_ref);
+    CREATE TABLE sandbox_orders (
+        order_ref TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        decline_code TEXT,
+        liability TEXT,
+        capture_ref TEXT,
+        shipping INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE processor_events (
+        id TEXT PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        request_id TEXT,
+        received_at INTEGER NOT NULL
+    );
+    CREATE TABLE wallet_tokens (
+        nonce TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        used_at INTEGER NOT NULL
+    );
+    ALTER TABLE seller ADD COLUMN paypal_merchant_id TEXT;
+    ALTER TABLE refunds ADD COLUMN status TEXT NOT NULL DEFAULT 'succeeded';
+    ALTER TABLE refunds ADD COLUMN processor_ref TEXT;
+    ALTER TABLE payment_requests ADD COLUMN payout_failure TEXT;
+    CREATE TABLE processor_calls (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        amount_minor INTEGER,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        first_at INTEGER NOT NULL,
+        next_at INTEGER NOT NULL,
+        processor_ref TEXT,
+        last_error TEXT
+    );
+    CREATE INDEX processor_calls_due ON processor_calls (status, next_at)"),
 ];
 
 #[derive(serde::Deserialize)]
@@ -210,10 +291,18 @@ struct Version {
 
 /// Brings this object's database up to the newest schema, in one storage transaction
 /// (`transactionSync`): a migration that fails partway leaves the database as it was, and
-/// no other event sees it half-migrated.
-pub fn migrate_atomically(state: &State, sql: &SqlStorage, keys: &Keys) -> Result<(), Fail> {
+/// no other event sees it half-migrated. A code migration ends its transaction: what it
+/// leaves for a later one (migration 5's zero fill) must commit before the next migration
+/// reuses freed pages. Answers whether the schema is now the newest.
+pub fn migrate_atomically(state: &State, sql: &SqlStorage, keys: &Keys) -> Result<bool, Fail> {
     let (sql, keys) = (sql.clone(), keys.clone());
-    atomically(state, move || migrate(&sql, &keys))
+    let done = Rc::new(std::cell::Cell::new(false));
+    let kept = done.clone();
+    atomically(state, move || {
+        kept.set(migrate(&sql, &keys)?);
+        Ok(())
+    })?;
+    Ok(done.get())
 }
 
 /// Runs `work` in one storage transaction (`transactionSync`): all of its writes commit, or
@@ -251,7 +340,7 @@ where
     })
 }
 
-fn migrate(sql: &SqlStorage, keys: &Keys) -> Result<(), Fail> {
+fn migrate(sql: &SqlStorage, keys: &Keys) -> Result<bool, Fail> {
     sql.exec(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
         None,
@@ -280,6 +369,9 @@ fn migrate(sql: &SqlStorage, keys: &Keys) -> Result<(), Fail> {
             "INSERT INTO schema_version (version) VALUES (?)",
             vec![version.into()],
         )?;
+        if matches!(migration, Code(_)) && version < MIGRATIONS.len() as i64 {
+            return Ok(false);
+        }
     }
-    Ok(())
+    Ok(true)
 }

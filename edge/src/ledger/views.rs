@@ -26,6 +26,7 @@ impl RequestRow {
             due_at: self.payout_due_at.map(rfc3339),
             paid_out_at: self.paid_out_at.map(rfc3339),
             amount: self.payout_amount_minor.map(|m| self.money(m)),
+            failure_message: self.payout_failure.clone(),
         })
     }
 }
@@ -86,18 +87,11 @@ impl Ledger<'_> {
             .and_then(|p| p.shipping.as_deref())
             .and_then(|s| serde_json::from_str(s).ok());
         let payment = payment.map(|p| views::Payment {
+            method: p.method(),
             id: p.id,
             object: Default::default(),
             amount: row.money(p.amount_minor),
             currency: p.currency,
-            method: views::CardDetails {
-                kind: Default::default(),
-                brand: p.brand,
-                last4: p.last4,
-                exp_month: p.exp_month as u32,
-                exp_year: p.exp_year as u32,
-                fingerprint: p.fingerprint,
-            },
             receipt_email: p.receipt_email,
             paid_at: rfc3339(p.paid_at),
         });
@@ -128,6 +122,7 @@ impl Ledger<'_> {
             livemode: seller.livemode != 0,
             collect_shipping: row.collect_shipping != 0,
             payment,
+            next_action: self.next_action(row)?,
             shipping,
             fulfillment_status: Wire::from(row.fulfillment()),
             shipment: row.shipment(),
@@ -152,6 +147,18 @@ impl Ledger<'_> {
         })
     }
 
+    /// The 3-D Secure challenge the buyer has yet to finish, while the request is payable.
+    fn next_action(&self, row: &RequestRow) -> Result<Option<views::NextAction>, Fail> {
+        if row.status() != chatpay_core::state::Status::Requested {
+            return Ok(None);
+        }
+        Ok(self.waiting_challenge(&row.id)?.map(|o| views::NextAction {
+            kind: Default::default(),
+            url: o.action_url.unwrap_or_default(),
+            attempt: o.attempt_id,
+        }))
+    }
+
     /// The buyer's view, as JSON.
     pub(crate) fn public(&self, seller: &SellerRow, id: Option<&str>) -> Result<Value, Fail> {
         Ok(value(&self.public_view(seller, id)?))
@@ -166,8 +173,10 @@ impl Ledger<'_> {
         let row = self.load_request(id)?;
         let payment = self.payment_for(&row.id)?.map(|p| views::PublicPayment {
             id: p.id,
+            method_type: p.method,
             brand: p.brand,
             last4: p.last4,
+            payer_email_masked: p.payer_email_masked,
             paid_at: rfc3339(p.paid_at),
         });
         Ok(views::PublicPaymentRequest {
@@ -183,6 +192,7 @@ impl Ledger<'_> {
             created_at: rfc3339(row.created_at),
             livemode: seller.livemode != 0,
             payment,
+            next_action: self.next_action(&row)?,
             expires_at: row.expires_at.map(rfc3339),
             collect_shipping: row.collect_shipping != 0,
             fulfillment_status: Wire::from(row.fulfillment()),
@@ -201,7 +211,7 @@ impl Ledger<'_> {
         let refunds: Vec<RefundRow> = self
             .sql
             .exec(
-                "SELECT id, amount_minor, reason, actor, created_at FROM refunds WHERE request_id = ? ORDER BY created_at, id",
+                "SELECT id, amount_minor, reason, actor, status, created_at FROM refunds WHERE request_id = ? ORDER BY created_at, id",
                 vec![row.id.clone().into()],
             )?
             .to_array()?;
@@ -214,6 +224,7 @@ impl Ledger<'_> {
                 currency: row.currency.clone(),
                 reason: r.reason,
                 actor: r.actor,
+                status: r.status,
                 created_at: rfc3339(r.created_at),
             })
             .collect())

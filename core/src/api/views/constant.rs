@@ -59,8 +59,16 @@ constants!(
     RevenueReportObject = "revenue_report",
     /// `"object": "test_clock"`.
     TestClockObject = "test_clock",
-    /// A payment method's `"type": "card"`, the only kind there is.
+    /// A payment method's `"type": "card"`.
     CardType = "card",
+    /// A payment method's `"type": "paypal"`.
+    PayPalType = "paypal",
+    /// A payment method's `"type": "wallet"`.
+    WalletType = "wallet",
+    /// `"object": "paypal_order"`.
+    PayPalOrderObject = "paypal_order",
+    /// `next_action`'s `"type": "redirect"`.
+    RedirectType = "redirect",
 );
 
 #[cfg(test)]

@@ -22,4 +22,7 @@ pub struct Payout {
     /// What was paid out: the request's net, less refunds owed back from earlier payouts.
     #[serde(default)]
     pub amount: Option<String>,
+    /// Live: why PayPal has not released the money yet (the alarm retries).
+    #[serde(default)]
+    pub failure_message: Option<String>,
 }

@@ -27,7 +27,10 @@ pub use claim::{Claim, PublicClaim};
 pub use event::{Event, EventType};
 pub use fulfillment::{Payout, Shipment};
 pub use list::List;
-pub use payment::{CardDetails, Payment, PublicPayment};
+pub use payment::{
+    CardDetails, NextAction, PayPalDetails, PayPalOrder, Payment, PaymentMethod, PublicPayment,
+    WalletDetails,
+};
 pub use refund::RefundSummary;
 pub use refund_created::Refund;
 pub use report::{RevenueReport, RevenueRow, TestClock};

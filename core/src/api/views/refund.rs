@@ -17,5 +17,12 @@ pub struct RefundSummary {
     /// `seller`, `agent:<id>`, `buyer`, `system` or `platform`.
     #[serde(default)]
     pub actor: String,
+    /// `succeeded`, `pending` (live: PayPal has not settled it yet) or `failed`.
+    #[serde(default = "succeeded")]
+    pub status: String,
     pub created_at: String,
+}
+
+fn succeeded() -> String {
+    "succeeded".into()
 }

@@ -13,6 +13,13 @@ pub struct Refund {
     pub amount: String,
     pub currency: String,
     pub reason: String,
+    /// `succeeded`, or `pending` while PayPal settles a live refund.
+    #[serde(default = "succeeded")]
+    pub status: String,
     pub created_at: String,
     pub payment_request: PaymentRequest,
+}
+
+fn succeeded() -> String {
+    "succeeded".into()
 }

@@ -6,7 +6,7 @@ use crate::api::views::claim::{Claim, PublicClaim};
 use crate::api::views::constant::PaymentRequestObject;
 use crate::api::views::event::Event;
 use crate::api::views::fulfillment::{Payout, Shipment};
-use crate::api::views::payment::{Payment, PublicPayment};
+use crate::api::views::payment::{NextAction, Payment, PublicPayment};
 use crate::api::views::refund::RefundSummary;
 use crate::api::wire::Wire;
 use crate::orders::shipping::Shipping;
@@ -59,6 +59,9 @@ pub struct PaymentRequest {
     #[serde(default)]
     pub collect_shipping: bool,
     pub payment: Option<Payment>,
+    /// A 3-D Secure challenge the buyer has yet to finish.
+    #[serde(default)]
+    pub next_action: Option<NextAction>,
     /// The buyer's address, when the request collected one.
     #[serde(default)]
     pub shipping: Option<Shipping>,
@@ -115,6 +118,9 @@ pub struct PublicPaymentRequest {
     pub created_at: String,
     pub livemode: bool,
     pub payment: Option<PublicPayment>,
+    /// A 3-D Secure challenge the buyer has yet to finish.
+    #[serde(default)]
+    pub next_action: Option<NextAction>,
     #[serde(default)]
     pub expires_at: Option<String>,
     #[serde(default)]

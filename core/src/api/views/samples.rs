@@ -39,6 +39,7 @@ pub fn payment_request() -> Value {
                        "fingerprint": "fp_3k5fe2kac4vvxq3a"},
             "receipt_email": "ada@example.com", "paid_at": "2026-11-25T11:05:00Z",
         },
+        "next_action": null,
         "shipping": {"name": "Ada Buyer", "line1": "1 Main St", "line2": null, "city": "Austin",
                      "postal_code": "78701", "state": "TX", "country": "US"},
         "fulfillment_status": "shipped",
@@ -46,8 +47,9 @@ pub fn payment_request() -> Value {
                      "shipped_at": "2026-11-25T12:00:00Z", "delivered_at": null},
         "refund_status": "partial", "amount_refunded": "4.00",
         "refunds": [{"id": "re_q7wlwbdx3k5fe2kac4vvxq3a2b", "object": "refund", "amount": "4.00", "currency": "USD",
-                     "reason": "requested_by_customer", "actor": "seller", "created_at": "2026-11-26T08:00:00Z"}],
-        "payout": {"status": "held", "due_at": "2026-11-30T12:00:00Z", "paid_out_at": null, "amount": null},
+                     "reason": "requested_by_customer", "actor": "seller", "status": "succeeded", "created_at": "2026-11-26T08:00:00Z"}],
+        "payout": {"status": "held", "due_at": "2026-11-30T12:00:00Z", "paid_out_at": null, "amount": null,
+                   "failure_message": null},
         "claim": claim(),
         "card_attempts": {"declined": 1, "cards_declined": 1, "locked": false},
         "events": [event()], "events_has_more": false,
@@ -64,7 +66,7 @@ pub fn open_payment_request() -> Value {
         "conversation_id": null, "agent_id": null,
         "created_at": "2026-11-25T11:00:00Z", "expires_at": "2026-12-02T11:00:00Z",
         "canceled_at": null, "declined_at": null, "livemode": false, "collect_shipping": false,
-        "payment": null, "shipping": null, "fulfillment_status": "unfulfilled", "shipment": null,
+        "payment": null, "next_action": null, "shipping": null, "fulfillment_status": "unfulfilled", "shipment": null,
         "refund_status": "none", "amount_refunded": "0", "refunds": [], "payout": null, "claim": null,
         "card_attempts": {"declined": 5, "cards_declined": 2, "locked": true},
     })
@@ -76,8 +78,9 @@ pub fn public_payment_request() -> Value {
         "amount": "24.00", "currency": "USD", "description": "Hand-thrown stoneware mug",
         "seller": {"display_name": "Clayworks Studio"}, "created_at": "2026-11-25T11:00:00Z",
         "livemode": false,
-        "payment": {"id": "pay_mfrggzdfmztwq2lka2bq7wlw", "brand": "visa", "last4": "4242",
-                    "paid_at": "2026-11-25T11:05:00Z"},
+        "payment": {"id": "pay_mfrggzdfmztwq2lka2bq7wlw", "method_type": "card", "brand": "visa",
+                    "last4": "4242", "paid_at": "2026-11-25T11:05:00Z"},
+        "next_action": null,
         "expires_at": "2026-12-02T11:00:00Z", "collect_shipping": true, "fulfillment_status": "delivered",
         "shipment": {"carrier": "UPS", "tracking_number": "1Z999AA10123456784",
                      "shipped_at": "2026-11-25T12:00:00Z", "delivered_at": "2026-11-27T08:00:00Z"},
@@ -93,7 +96,7 @@ pub fn refund() -> Value {
     object.remove("events_has_more");
     json!({
         "id": "re_q7wlwbdx3k5fe2kac4vvxq3a2b", "object": "refund", "amount": "4.00", "currency": "USD",
-        "reason": "requested_by_customer", "created_at": "2026-11-26T08:00:00Z",
+        "reason": "requested_by_customer", "status": "succeeded", "created_at": "2026-11-26T08:00:00Z",
         "payment_request": request,
     })
 }
@@ -103,7 +106,7 @@ pub fn seller() -> Value {
         "id": "sel_mfrggzdfmztwq2lk", "object": "seller", "display_name": "Clayworks Studio",
         "country": "DE", "default_currency": "EUR",
         "allowed_origins": ["https://shop.example", "http://localhost:8787"],
-        "created_at": "2026-11-01T09:00:00Z", "livemode": false,
+        "created_at": "2026-11-01T09:00:00Z", "livemode": false, "paypal_merchant_id": null,
         "business_type": "company", "merchant_category": "5719",
         "payout_bank_account": {"id": "ba_q7wlwbdx3k5fe2kac4", "object": "bank_account", "type": "iban",
                                 "country": "DE", "last4": "3000"},

@@ -40,6 +40,9 @@ pub struct Seller {
     pub allowed_origins: Vec<String>,
     pub created_at: String,
     pub livemode: bool,
+    /// Live sellers: the PayPal merchant PayPal pays out.
+    #[serde(default)]
+    pub paypal_merchant_id: Option<String>,
     #[serde(default)]
     pub business_type: Option<Wire<BusinessType>>,
     #[serde(default)]

@@ -55,7 +55,7 @@ fn every_view_reads_and_writes_the_edge_json() {
     assert!(open.card_attempts.locked && open.events.is_none());
 
     let public: PublicPaymentRequest = round_trip(&samples::public_payment_request());
-    assert_eq!(public.payment.unwrap().last4, "4242");
+    assert_eq!(public.payment.unwrap().last4.as_deref(), Some("4242"));
     assert_eq!(
         public.claim.unwrap().status.known(),
         Some(ClaimStatus::Open)
@@ -257,7 +257,38 @@ fn cases() -> Vec<(&'static str, Through, Vec<Value>)> {
         (
             "PublicPaymentRequest/properties/payment",
             through::<PublicPayment>,
-            vec![public["payment"].clone()],
+            vec![
+                public["payment"].clone(),
+                json!({"id": "pay_mfrggzdfmztwq2lka2bq7wlw", "method_type": "paypal", "brand": null,
+                       "last4": null, "payer_email_masked": "a•••@example.com",
+                       "paid_at": "2026-11-25T11:05:00Z"}),
+            ],
+        ),
+        (
+            "PayPalDetails",
+            through::<PaymentMethod>,
+            vec![
+                json!({"type": "paypal", "payer_email_masked": "a•••@example.com", "payer_id": "QYR5Z8XDVJNXQ"}),
+            ],
+        ),
+        (
+            "WalletDetails",
+            through::<PaymentMethod>,
+            vec![json!({"type": "wallet", "wallet": "sandbox", "brand": null, "last4": null})],
+        ),
+        (
+            "NextAction",
+            through::<NextAction>,
+            vec![
+                json!({"type": "redirect", "url": "https://pay.example/sandbox/3ds/att_x", "attempt": "att_mfrggzdf"}),
+            ],
+        ),
+        (
+            "PayPalOrder",
+            through::<PayPalOrder>,
+            vec![
+                json!({"object": "paypal_order", "order_id": "5O190127TN364715T", "approve_url": "https://www.paypal.com/checkoutnow?token=5O190127TN364715T"}),
+            ],
         ),
         (
             "Payment",

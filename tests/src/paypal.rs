@@ -1,0 +1,123 @@
+//! The PayPal stand-in (`tests/paypal/standin.mjs`, written from PayPal's published API
+//! documents) as a child process, and an edge whose live mode points at it.
+
+use crate::edge::{repo_root, Edge, Secrets, Setup};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const CLIENT_ID: &str = "standin-client";
+pub const CLIENT_SECRET: &str = "standin-secret-7d1c";
+pub const WEBHOOK_ID: &str = "WHSTANDIN";
+/// A PayPal merchant id (13 characters from `2-9A-HJ-NP-Z`).
+pub const MERCHANT_ID: &str = "7DZ9A4T4S9CQL";
+
+pub struct StandIn {
+    child: Child,
+    pub url: String,
+    agent: ureq::Agent,
+}
+
+impl StandIn {
+    pub fn start() -> StandIn {
+        let root = repo_root();
+        let mut child = Command::new(root.join("node_modules/.bin/node"))
+            .arg(root.join("tests/paypal/standin.mjs"))
+            .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
+            .args(["--webhook-id", WEBHOOK_ID])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .or_else(|_| {
+                Command::new("node")
+                    .arg(root.join("tests/paypal/standin.mjs"))
+                    .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
+                    .args(["--webhook-id", WEBHOOK_ID])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::inherit())
+                    .spawn()
+            })
+            .expect("start the PayPal stand-in");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the stand-in's first line");
+        let ready: Value = serde_json::from_str(&line).expect("{\"listening\": url}");
+        let url = ready["listening"].as_str().expect("url").to_owned();
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(30))
+            .redirects(0)
+            .build();
+        StandIn { child, url, agent }
+    }
+
+    /// A control call (`/__standin/...`).
+    pub fn control(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let request = self
+            .agent
+            .request(method, &format!("{}/__standin{path}", self.url));
+        let reply = match body {
+            Some(body) => request.send_json(body),
+            None => request.call(),
+        };
+        match reply {
+            Ok(r) => r.into_json().unwrap_or(Value::Null),
+            Err(ureq::Error::Status(_, r)) => r.into_json().unwrap_or(Value::Null),
+            Err(e) => panic!("stand-in {path}: {e}"),
+        }
+    }
+
+    /// Every call the edge made, oldest first.
+    pub fn requests(&self) -> Vec<Value> {
+        self.control("GET", "/requests", None)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// What the edge sent that PayPal's documents do not allow.
+    pub fn violations(&self) -> Vec<Value> {
+        self.control("GET", "/violations", None)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The calls to `path` (a prefix), oldest first.
+    pub fn calls_to(&self, method: &str, path: &str) -> Vec<Value> {
+        self.requests()
+            .into_iter()
+            .filter(|r| {
+                r["method"] == method && r["path"].as_str().is_some_and(|p| p.starts_with(path))
+            })
+            .collect()
+    }
+
+    /// PayPal's four settings, for an edge's env file.
+    pub fn settings(&self) -> Vec<String> {
+        vec![
+            format!("PAYPAL_API_BASE={}", self.url),
+            format!("PAYPAL_CLIENT_ID={CLIENT_ID}"),
+            format!("PAYPAL_CLIENT_SECRET={CLIENT_SECRET}"),
+            format!("PAYPAL_WEBHOOK_ID={WEBHOOK_ID}"),
+        ]
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh edge whose live mode talks to `standin`.
+pub fn live_edge(standin: &StandIn) -> Edge {
+    let mut secrets = Secrets::random();
+    secrets.extra = standin.settings();
+    Edge::start_with(Setup {
+        secrets,
+        ..Setup::default()
+    })
+}
