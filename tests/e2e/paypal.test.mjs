@@ -43,6 +43,7 @@ async function openCard(description, width = 900) {
 
 /** Clicks the card's PayPal button and answers the window it opens. */
 async function clickPayPal(card) {
+  await inView(card);
   const [popup] = await Promise.all([
     card.context.waitForEvent('page', { timeout: 20_000 }),
     card.frame.getByRole('button', { name: 'Pay with PayPal' }).click(),
@@ -50,16 +51,24 @@ async function clickPayPal(card) {
   return popup;
 }
 
-/** The card as the buyer sees it, once the chat has sized its iframe to the content. */
-async function screenshot(card, name) {
+/**
+ * Scrolls the card into view and waits until the chat has sized its iframe to the content,
+ * as a buyer sees it. Chromium does not render a frame out of view, so the card reports its
+ * height only once seen; until then a button low in the card can sit outside the iframe.
+ */
+async function inView(card) {
   const host = card.page.locator(`chat-pay[request="${card.id}"]`);
-  // Chromium does not lay out a frame out of view, so the card reports its height once seen.
   await host.scrollIntoViewIfNeeded();
   const content = await card.frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
   await card.page.waitForFunction(([id, want]) => {
     const frame = document.querySelector(`chat-pay[request="${id}"]`).shadowRoot.querySelector('iframe');
     return Math.abs(frame.getBoundingClientRect().height - want) <= 2;
-  }, [card.id, content], { timeout: 5000 });
+  }, [card.id, content], { timeout: 10_000 });
+  return host;
+}
+
+async function screenshot(card, name) {
+  const host = await inView(card);
   mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
   await host.screenshot({ path: path.join(ROOT, 'tests/artifacts', name) });
 }
@@ -96,9 +105,11 @@ describe('PayPal in the card', () => {
     ]);
     await card.frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
     assert.match(await card.frame.textContent('.cp-receipt'), /Payment complete/);
-    assert.match(await card.frame.textContent('.cp-receipt-rows'), /PayPal/);
+    assert.match(await card.frame.textContent('.cp-receipt-rows'), /Paid with/);
+    assert.match(await card.frame.textContent('.cp-receipt-card'), /^PayPal( · \S+@\S+)?$/);
     assert.equal(await card.frame.textContent('.cp-status'), 'Paid');
     await card.frame.waitForFunction(() => document.activeElement?.id === 'cp-receipt-title');
+    await screenshot(card, 'paypal-receipt.png');
 
     await card.page.waitForFunction((id) =>
       window.__chatpay.events.some((e) => e.name === 'chatpay:paid' && e.detail.request_id === id), card.id);
@@ -125,12 +136,14 @@ describe('PayPal in the card', () => {
     ]);
     await card.frame.waitForSelector('.cp-alert-text', { timeout: 20_000 });
     assert.equal(await card.frame.textContent('.cp-alert-text'), 'You canceled PayPal. Choose a way to pay.');
+    await screenshot(card, 'paypal-canceled.png');
     assert.equal(await card.frame.isEnabled('.cp-pay'), true);
     assert.equal(await card.frame.isEnabled('#cp-number'), true);
     assert.equal(await card.frame.textContent('.cp-status'), 'Awaiting payment');
     assert.deepEqual(await errorCodes(card.page, card.id), ['paypal_canceled']);
 
     await fillCard(card.frame, { number: '4242 4242 4242 4242' });
+    await inView(card);
     await card.frame.click('.cp-pay');
     await card.frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
     assert.match(await card.frame.textContent('.cp-receipt-card'), /Visa •••• 4242/);
@@ -168,7 +181,7 @@ describe('PayPal in the card', () => {
     const popup = await clickPayPal(card);
     await popup.waitForEvent('close', { timeout: 20_000 });
     await card.frame.waitForSelector('.cp-alert-text');
-    assert.match(await card.frame.textContent('.cp-alert-text'), /payment processor didn't answer/);
+    assert.match(await card.frame.textContent('.cp-alert-text'), /We couldn't reach the payment processor/);
     assert.equal(await card.frame.isEnabled('.cp-paypal'), true);
     assert.deepEqual(await errorCodes(card.page, card.id), ['processor_unavailable']);
     await card.context.close();

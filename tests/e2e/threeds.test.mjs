@@ -52,12 +52,14 @@ async function openCard(description, width = 900) {
 /** Pays with the challenge card and waits for the card to ask for the bank's check. */
 async function payAndGetChallenged(card) {
   await fillCard(card.frame, { number: CHALLENGE_CARD.replace(/(\d{4})(?=\d)/g, '$1 ') });
+  await inView(card);
   await card.frame.click('.cp-pay');
   await card.frame.waitForSelector('text=Your bank wants to confirm it\'s you', { timeout: 20_000 });
 }
 
 /** Presses Continue and answers the bank's window. */
 async function pressContinue(card) {
+  await inView(card);
   const [popup] = await Promise.all([
     card.context.waitForEvent('page', { timeout: 20_000 }),
     card.frame.getByRole('button', { name: 'Continue' }).click(),
@@ -66,16 +68,24 @@ async function pressContinue(card) {
   return popup;
 }
 
-/** The card as the buyer sees it, once the chat has sized its iframe to the content. */
-async function screenshot(card, name) {
+/**
+ * Scrolls the card into view and waits until the chat has sized its iframe to the content,
+ * as a buyer sees it. Chromium does not render a frame out of view, so the card reports its
+ * height only once seen; until then a button low in the card can sit outside the iframe.
+ */
+async function inView(card) {
   const host = card.page.locator(`chat-pay[request="${card.id}"]`);
-  // Chromium does not lay out a frame out of view, so the card reports its height once seen.
   await host.scrollIntoViewIfNeeded();
   const content = await card.frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
   await card.page.waitForFunction(([id, want]) => {
     const frame = document.querySelector(`chat-pay[request="${id}"]`).shadowRoot.querySelector('iframe');
     return Math.abs(frame.getBoundingClientRect().height - want) <= 2;
-  }, [card.id, content], { timeout: 5000 });
+  }, [card.id, content], { timeout: 10_000 });
+  return host;
+}
+
+async function screenshot(card, name) {
+  const host = await inView(card);
   mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
   await host.screenshot({ path: path.join(ROOT, 'tests/artifacts', name) });
 }
@@ -135,6 +145,7 @@ describe('3-D Secure in the card', () => {
 
     // Another card pays.
     await fillCard(card.frame, { number: '4242 4242 4242 4242' });
+    await inView(card);
     await card.frame.click('.cp-pay');
     await card.frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
     await card.context.close();
@@ -150,6 +161,7 @@ describe('the other answers of pay', () => {
       await route.fulfill({ response, json: { ...(await response.json()), status: 'pending' } });
     });
     await fillCard(card.frame, { number: '4242 4242 4242 4242' });
+    await inView(card);
     await card.frame.click('.cp-pay');
     await card.frame.waitForSelector('text=Your payment is being processed.', { timeout: 20_000 });
     assert.equal(await card.frame.textContent('.cp-status'), 'Processing');
@@ -176,11 +188,13 @@ describe('the other answers of pay', () => {
       });
     });
     await fillCard(card.frame, { number: '4242 4242 4242 4242' });
+    await inView(card);
     await card.frame.click('.cp-pay');
     await card.frame.waitForSelector('.cp-alert-text', { timeout: 20_000 });
-    assert.match(await card.frame.textContent('.cp-alert-text'), /payment processor didn't answer/);
+    assert.match(await card.frame.textContent('.cp-alert-text'), /We couldn't reach the payment processor/);
     assert.equal(await card.frame.inputValue('#cp-cvc'), '123', 'the same attempt, so the CVC stays');
     assert.deepEqual(await errorCodes(card.page, card.id), ['processor_unavailable']);
+    await inView(card);
     await card.frame.click('.cp-pay');
     await card.frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
     assert.equal(keys.length, 2);

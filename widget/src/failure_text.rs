@@ -53,7 +53,7 @@ fn api_message(status: u16, error: &ApiError) -> String {
             "Your payment is still being processed. Wait a moment, then press Pay again."
         }
         (502, _, "processor_unavailable") => {
-            "The payment processor didn't answer. Nothing is charged twice: try again in a moment."
+            "We couldn't reach the payment processor. Try again."
         }
         (401, _, _) => "This payment card has expired. Reload the chat to pay.",
         (429, _, _) => "Too many attempts in a short time. Wait a minute, then try again.",
