@@ -2,14 +2,17 @@
 //! progress, or why it can no longer be paid, depending on where the order stands.
 
 use crate::card_form::CardForm;
+use crate::challenge::Challenge;
 use crate::claim_form::ReportProblem;
 use crate::client::{self, Failure, Shown};
 use crate::frame::Frame;
 use crate::intl::{format_amount, format_time};
+use crate::notice::{outcome, Alert};
 use crate::order::Stage;
 use crate::order_status::OrderStatus;
 use crate::parent::Parent;
 use crate::receipt::Receipt;
+use crate::settle::{watch_pending, PENDING_TEXT};
 use chatpay_core::state::Refund;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,6 +25,7 @@ pub fn App() -> impl IntoView {
     parent.clone().watch_height();
 
     let request = RwSignal::new(None::<Shown>);
+    let alert: Alert = RwSignal::new(None);
     let load_error = RwSignal::new(None::<String>);
     let loader = Loader {
         frame: frame.clone(),
@@ -33,7 +37,7 @@ pub fn App() -> impl IntoView {
 
     let body = move || {
         match request.get() {
-        Some(r) => view! { <RequestCard request=r signal=request frame=frame.clone() parent=parent.clone() /> }.into_any(),
+        Some(r) => view! { <RequestCard request=r signal=request alert frame=frame.clone() parent=parent.clone() /> }.into_any(),
         None => match load_error.get() {
             Some(message) => {
                 let loader = loader.clone();
@@ -112,6 +116,7 @@ fn load_message(failure: &Failure) -> &'static str {
 fn RequestCard(
     request: Shown,
     signal: RwSignal<Option<Shown>>,
+    alert: Alert,
     frame: Arc<Frame>,
     parent: Parent,
 ) -> impl IntoView {
@@ -125,10 +130,17 @@ fn RequestCard(
         .to_string();
     let stage = Stage::of(&request);
     let content = match (stage, request.payment.clone()) {
-        (Stage::AwaitingPayment, _) => view! {
-            <CardForm frame parent request=signal amount=amount.clone() collect_shipping=request.collect_shipping seller=seller.clone() />
+        (Stage::AwaitingPayment, _) => match request.next_action.clone() {
+            Some(action) => view! { <Challenge frame parent request=signal alert action /> }.into_any(),
+            None => view! {
+                <CardForm frame parent request=signal alert amount=amount.clone() collect_shipping=request.collect_shipping seller=seller.clone() />
+            }
+            .into_any(),
+        },
+        (Stage::Processing, _) => {
+            watch_pending(frame, parent, signal, alert, request.clone());
+            outcome(PENDING_TEXT, "We'll show the receipt here as soon as it's done.".into())
         }
-        .into_any(),
         (Stage::Declined, _) => outcome(
             "You declined this request",
             format!("{seller} has been told. Nothing was charged."),
@@ -168,19 +180,7 @@ fn RequestCard(
             <span class=stage.class()>{stage.label()}</span>
         </header>
         <p class="cp-description">{request.description.clone()}</p>
-        <p class="cp-amount" class:cp-amount-done=stage != Stage::AwaitingPayment>{amount}</p>
+        <p class="cp-amount" class:cp-amount-done=!matches!(stage, Stage::AwaitingPayment | Stage::Processing)>{amount}</p>
         {content}
     }
-}
-
-/// Why the request can no longer be paid, focusable so the card can move focus here after
-/// the buyer's own action.
-fn outcome(title: &'static str, text: String) -> AnyView {
-    view! {
-        <div class="cp-outcome" role="status">
-            <p id="cp-outcome-title" class="cp-outcome-title" tabindex="-1">{title}</p>
-            <p class="cp-outcome-text">{text}</p>
-        </div>
-    }
-    .into_any()
 }

@@ -1,5 +1,6 @@
-//! The card form: five labelled inputs (after a shipping address when the request asks for
-//! one), inline errors, the Pay button that runs one attempt at a time, and Decline.
+//! The card form: the PayPal button, five labelled inputs (after a shipping address when
+//! the request asks for one), inline errors, the Pay button that runs one attempt at a
+//! time, and Decline.
 
 use crate::address::{Address, AddressErrors, AddressField, AddressFields};
 use crate::card_entry::{caret_after_digits, digits, this_month, CardText, Field};
@@ -8,7 +9,10 @@ use crate::failure_text::failure_message;
 use crate::focus::focus_by_id;
 use crate::frame::Frame;
 use crate::intl::buyer_locale;
+use crate::notice::{alert_box, Alert};
 use crate::parent::Parent;
+use crate::paypal::PayPalButton;
+use crate::settle;
 use chatpay_core::card::Brand;
 use leptos::ev::{Event, SubmitEvent};
 use leptos::html::Input;
@@ -108,6 +112,8 @@ pub fn CardForm(
     parent: Parent,
     /// The request on screen; a successful pay or decline replaces it.
     request: RwSignal<Option<Shown>>,
+    /// Why the last try failed, for the whole form.
+    alert: Alert,
     /// The formatted amount, for the Pay button.
     amount: String,
     /// The request asks for a shipping address.
@@ -118,7 +124,6 @@ pub fn CardForm(
     let Form {
         text, errors, busy, ..
     } = form;
-    let alert = RwSignal::new(None::<String>);
     let address = RwSignal::new(Address::for_locale(&buyer_locale()));
     let address_errors = RwSignal::new(AddressErrors::default());
     let address_inputs: [NodeRef<Input>; 7] = Default::default();
@@ -137,12 +142,15 @@ pub fn CardForm(
     };
     let confirming = RwSignal::new(false);
     let declining = RwSignal::new(false);
+    let paypal = RwSignal::new(false);
+    let paypal_frame = frame.clone();
+    let paypal_parent = parent.clone();
     let pay_frame = frame.clone();
     let parent_for_decline = parent.clone();
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() || declining.get_untracked() {
+        if busy.get_untracked() || declining.get_untracked() || paypal.get_untracked() {
             return;
         }
         alert.set(None);
@@ -187,25 +195,25 @@ pub fn CardForm(
         spawn_local(async move {
             let outcome = client::pay(&frame, &key, &body).await;
             drop(body);
-            if !matches!(outcome, Err(Failure::Network)) {
+            let retry = matches!(&outcome, Err(f) if f.may_retry());
+            if !retry {
                 form.pending_key.set_value(None);
             }
             busy.set(false);
             let failure = match outcome {
-                Ok(paid) => {
-                    if let Some(payment) = &paid.payment {
-                        parent.paid(&payment.id, &paid.amount, &paid.currency);
-                    }
+                Ok(latest) => {
+                    // Paid, held for review or waiting for the bank: the form is gone, and
+                    // focus goes to what replaced it.
                     text.set(CardText::default());
-                    request.set(Some(paid));
-                    // The form is gone: take keyboard and screen-reader focus to the receipt.
-                    focus_by_id("cp-receipt-title").await;
-                    return;
+                    return settle::show(&parent, request, latest).await;
                 }
                 Err(failure) => failure,
             };
-            // The security code is good for one attempt only.
-            text.update(|t| t.cvc.clear());
+            // The security code is good for one attempt only; an attempt whose outcome is
+            // unknown is retried as it was, under the same key.
+            if !retry {
+                text.update(|t| t.cvc.clear());
+            }
             let message = failure_message(&failure);
             parent.error(failure.code(), &message);
             if let Failure::Api { error, .. } = &failure {
@@ -284,10 +292,13 @@ pub fn CardForm(
         confirming.set(open);
         spawn_local(focus_by_id(if open { "cp-keep" } else { "cp-decline" }));
     };
-    let locked = Memo::new(move |_| busy.get() || declining.get());
+    let card_busy = Memo::new(move |_| busy.get() || declining.get());
+    // While PayPal's window is open the card waits too: one payment at a time.
+    let locked = Memo::new(move |_| card_busy.get() || paypal.get());
 
     view! {
         <form class="cp-form" novalidate on:submit=on_submit>
+            <PayPalButton frame=paypal_frame parent=paypal_parent request alert busy=paypal locked=card_busy />
             {collect_shipping.then(|| view! {
                 <AddressFields address errors=address_errors inputs=address_inputs country_select />
             })}
@@ -298,9 +309,7 @@ pub fn CardForm(
                 {field_row(form, Field::Name)}
                 {field_row(form, Field::Postal)}
             </fieldset>
-            <div class="cp-alert" role="alert">
-                {move || alert.get().map(|message| view! { <p class="cp-alert-text">{message}</p> })}
-            </div>
+            {alert_box(alert)}
             <Show
                 when=move || confirming.get()
                 fallback=move || view! {

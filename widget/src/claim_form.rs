@@ -6,6 +6,7 @@ use crate::failure_text::failure_message;
 use crate::focus::focus_by_id;
 use crate::frame::Frame;
 use crate::js_value::js_object;
+use crate::notice::alert_box;
 use crate::order::CLAIM_REASONS;
 use crate::parent::Parent;
 use leptos::ev::SubmitEvent;
@@ -128,9 +129,7 @@ pub fn ReportProblem(
                         ></textarea>
                     </div>
                 </fieldset>
-                <div class="cp-alert" role="alert">
-                    {move || alert.get().map(|message| view! { <p class="cp-alert-text">{message}</p> })}
-                </div>
+                {alert_box(alert)}
                 <div class="cp-confirm-actions">
                     <button class="cp-secondary cp-keep" type="button" disabled=busy on:click=move |_| {
                         open.set(false);

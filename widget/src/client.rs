@@ -1,7 +1,9 @@
 //! The edge's buyer-facing API, called same-origin with the client secret:
-//! `GET /v1/payment_requests/{id}/public`, and `POST .../pay`, `.../decline` and `.../claims`.
+//! `GET /v1/payment_requests/{id}/public`, and `POST .../pay`, `.../paypal`, `.../decline`
+//! and `.../claims`.
 
 use crate::frame::Frame;
+use crate::js_value::js_object;
 use crate::reader::{api_error, public_request};
 use chatpay_core::api::views::PublicPaymentRequest;
 use chatpay_core::api::ApiError;
@@ -31,6 +33,17 @@ impl Failure {
             Failure::NoSecret => "missing_client_secret",
         }
     }
+
+    /// Whether the attempt's outcome is unknown, so it is retried as it was, under the same
+    /// idempotency key: no answer came, or the processor did not answer the edge (which
+    /// then reconciles the retry with the processor's record).
+    pub fn may_retry(&self) -> bool {
+        match self {
+            Failure::Network => true,
+            Failure::Api { error, .. } => error.code == "processor_unavailable",
+            Failure::NoSecret => false,
+        }
+    }
 }
 
 /// The request on screen. Shared, never copied: every part of the card reads the one
@@ -50,6 +63,33 @@ pub async fn fetch_public(frame: &Frame) -> Result<Shown, Failure> {
 /// `body` is the JSON pay body; it holds the card and goes nowhere but this request.
 pub async fn pay(frame: &Frame, idempotency_key: &str, body: &str) -> Result<Shown, Failure> {
     buyer_view(&post(frame, "pay", idempotency_key, body).await?)
+}
+
+/// Finishes a card payment after the bank's 3-D Secure check of `attempt`.
+pub async fn finish_card_action(
+    frame: &Frame,
+    idempotency_key: &str,
+    attempt: &str,
+) -> Result<Shown, Failure> {
+    let method = js_object(&[("type", "card_action".into()), ("attempt", attempt.into())]);
+    let body = JSON::stringify(&js_object(&[("method", method)]))
+        .ok()
+        .and_then(|b| b.as_string())
+        .unwrap_or_default();
+    pay(frame, idempotency_key, &body).await
+}
+
+/// Creates the PayPal order the buyer approves, and answers the address to approve it at.
+pub async fn paypal_order(frame: &Frame, idempotency_key: &str) -> Result<String, Failure> {
+    let json = post(frame, "paypal", idempotency_key, "{}").await?;
+    Reflect::get(&json, &"approve_url".into())
+        .ok()
+        .and_then(|url| url.as_string())
+        .filter(|url| frame.may_open(url))
+        .ok_or_else(|| Failure::Api {
+            status: 200,
+            error: unexpected("The payment server sent an answer we could not read."),
+        })
 }
 
 /// The buyer says no: the answer is the public object, `declined`. The body is empty: the

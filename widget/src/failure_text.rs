@@ -26,6 +26,9 @@ fn api_message(status: u16, error: &ApiError) -> String {
         (402, Some("incorrect_cvc"), _) => {
             "The security code is incorrect. Check the back of your card and try again."
         }
+        (402, Some("authentication_failed"), _) | (402, _, "authentication_failed") => {
+            "Your bank could not confirm it's you. Try again or use another card."
+        }
         (402, Some("processing_error"), _) => {
             "We couldn't process your card just now. Try again in a moment, or use another card."
         }
@@ -48,6 +51,9 @@ fn api_message(status: u16, error: &ApiError) -> String {
         }
         (409, _, "idempotency_key_in_use") => {
             "Your payment is still being processed. Wait a moment, then press Pay again."
+        }
+        (502, _, "processor_unavailable") => {
+            "We couldn't reach the payment processor. Try again."
         }
         (401, _, _) => "This payment card has expired. Reload the chat to pay.",
         (429, _, _) => "Too many attempts in a short time. Wait a minute, then try again.",

@@ -55,6 +55,17 @@ impl Frame {
     }
 }
 
+impl Frame {
+    /// Whether the card may send a window of its own to `url` (PayPal, the bank's check):
+    /// a web page on HTTPS or on our own origin, never a `javascript:` one.
+    pub fn may_open(&self, url: &str) -> bool {
+        url.starts_with("https://")
+            || url
+                .strip_prefix(self.origin.as_str())
+                .is_some_and(|path| path.starts_with('/'))
+    }
+}
+
 /// `/v1/frame/pr_abc` gives `pr_abc`; ids are URL-safe, anything else is refused here so it
 /// never reaches an API path.
 fn request_id_from_path(path: &str) -> Option<String> {
@@ -98,6 +109,22 @@ fn allowed_origins(window: &web_sys::Window) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_open_web_pages_only() {
+        let frame = Frame {
+            origin: "http://127.0.0.1:8787".into(),
+            request_id: "pr_a".into(),
+            client_secret: None,
+            parent_origin: None,
+        };
+        assert!(frame.may_open("https://www.sandbox.paypal.com/checkoutnow?token=5O1"));
+        assert!(frame.may_open("http://127.0.0.1:8787/sandbox/3ds/att_1"));
+        assert!(!frame.may_open("http://127.0.0.1:87870/x"));
+        assert!(!frame.may_open("http://127.0.0.1:8787"));
+        assert!(!frame.may_open("javascript:alert(1)"));
+        assert!(!frame.may_open("http://evil.example/"));
+    }
 
     #[test]
     fn request_ids_are_url_safe() {

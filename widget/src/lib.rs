@@ -10,6 +10,7 @@ pub mod address;
 pub mod app;
 pub mod card_entry;
 pub mod card_form;
+pub mod challenge;
 pub mod claim_form;
 pub mod client;
 pub mod failure_text;
@@ -17,11 +18,15 @@ pub mod focus;
 pub mod frame;
 pub mod intl;
 pub mod js_value;
+pub mod notice;
 pub mod order;
 pub mod order_status;
 pub mod parent;
+pub mod paypal;
+pub mod popup;
 pub mod reader;
 pub mod receipt;
+pub mod settle;
 
 use wasm_bindgen::prelude::*;
 

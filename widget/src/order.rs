@@ -12,6 +12,8 @@ use chatpay_core::state::{Claim, Fulfillment, Refund, Status};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
     AwaitingPayment,
+    /// The processor holds the payment for review.
+    Processing,
     Paid,
     Shipped,
     Delivered,
@@ -29,6 +31,7 @@ impl Stage {
             Some(Status::Declined) => return Stage::Declined,
             Some(Status::Expired) => return Stage::Expired,
             Some(Status::Canceled) => return Stage::Canceled,
+            Some(Status::Pending) => return Stage::Processing,
             Some(Status::Paid) => {}
             // A status newer than this card is shown as still open, never as paid.
             _ => return Stage::AwaitingPayment,
@@ -55,6 +58,7 @@ impl Stage {
     pub fn label(self) -> &'static str {
         match self {
             Stage::AwaitingPayment => "Awaiting payment",
+            Stage::Processing => "Processing",
             Stage::Paid => "Paid",
             Stage::Shipped => "Shipped",
             Stage::Delivered => "Delivered",
@@ -69,7 +73,7 @@ impl Stage {
 
     pub fn class(self) -> &'static str {
         match self {
-            Stage::AwaitingPayment => "cp-status cp-status-open",
+            Stage::AwaitingPayment | Stage::Processing => "cp-status cp-status-open",
             Stage::Paid | Stage::Shipped | Stage::Delivered => "cp-status cp-status-paid",
             Stage::PartlyRefunded | Stage::Refunded => "cp-status cp-status-refunded",
             Stage::ProblemReported => "cp-status cp-status-claim",
@@ -168,6 +172,11 @@ mod tests {
                 "requested",
                 order("unfulfilled", "none", None),
                 Stage::AwaitingPayment,
+            ),
+            (
+                "pending",
+                order("unfulfilled", "none", None),
+                Stage::Processing,
             ),
             ("paid", order("unfulfilled", "none", None), Stage::Paid),
             ("paid", order("shipped", "none", None), Stage::Shipped),

@@ -1,5 +1,5 @@
-//! The receipt a paid request turns into: what was paid, with which card, when, and the
-//! payment id to quote to the seller.
+//! The receipt a paid request turns into: what was paid, with which card, PayPal account or
+//! wallet, when, and the payment id to quote to the seller.
 
 use crate::intl::format_time;
 use chatpay_core::api::views::PublicPayment;
@@ -8,11 +8,14 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Receipt(payment: PublicPayment, amount: String, seller: String) -> impl IntoView {
-    // "Visa •••• 4242", "PayPal · a•••@example.com" or "Wallet".
+    // "Card: Visa •••• 4242", "Paid with: PayPal · a•••@example.com" or "Wallet: ...".
     let (label, method) = match payment.method_type.as_str() {
         "paypal" => (
-            "PayPal",
-            payment.payer_email_masked.clone().unwrap_or_default(),
+            "Paid with",
+            match &payment.payer_email_masked {
+                Some(email) => format!("PayPal · {email}"),
+                None => "PayPal".to_owned(),
+            },
         ),
         kind => {
             let brand = payment.brand.clone().unwrap_or_default();

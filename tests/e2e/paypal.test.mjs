@@ -1,0 +1,189 @@
+// PayPal in the card, end to end: the card opens PayPal's window in the click, the edge's
+// sandbox approval page stands in for PayPal, and the edge's return page tells the card how
+// it ended. Real headless Chromium against a real `wrangler dev` (test mode).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
+import {
+  CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, hostEvents, recordHostEvents,
+} from './card.page.mjs';
+
+let edge;
+let demo;
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  edge = await startEdge();
+  demo = await seed(edge);
+});
+
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+/** A fresh request in the demo chat, in a page of its own; `width` is the viewport's. */
+async function openCard(description, width = 900) {
+  const created = await sellerApi(edge, demo.secret_key, 'POST', '/v1/payment_requests',
+    { amount: '18.00', currency: 'USD', description });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width, height: 1000 } });
+  await context.addInitScript(recordHostEvents);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await chatWithCard(page, edge, created.json.id, created.json.client_secret);
+  const frame = await cardFrame(page, created.json.id);
+  return { id: created.json.id, page, frame, context, problems };
+}
+
+/** Clicks the card's PayPal button and answers the window it opens. */
+async function clickPayPal(card) {
+  await inView(card);
+  const [popup] = await Promise.all([
+    card.context.waitForEvent('page', { timeout: 20_000 }),
+    card.frame.getByRole('button', { name: 'Pay with PayPal' }).click(),
+  ]);
+  return popup;
+}
+
+/**
+ * Scrolls the card into view and waits until the chat has sized its iframe to the content,
+ * as a buyer sees it. Chromium does not render a frame out of view, so the card reports its
+ * height only once seen; until then a button low in the card can sit outside the iframe.
+ */
+async function inView(card) {
+  const host = card.page.locator(`chat-pay[request="${card.id}"]`);
+  await host.scrollIntoViewIfNeeded();
+  const content = await card.frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+  await card.page.waitForFunction(([id, want]) => {
+    const frame = document.querySelector(`chat-pay[request="${id}"]`).shadowRoot.querySelector('iframe');
+    return Math.abs(frame.getBoundingClientRect().height - want) <= 2;
+  }, [card.id, content], { timeout: 10_000 });
+  return host;
+}
+
+async function screenshot(card, name) {
+  const host = await inView(card);
+  mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
+  await host.screenshot({ path: path.join(ROOT, 'tests/artifacts', name) });
+}
+
+const errorCodes = async (page, id) =>
+  (await hostEvents(page, 'chatpay:error')).filter((e) => e.detail.request_id === id).map((e) => e.detail.code);
+
+describe('PayPal in the card', () => {
+  test('the card shows a PayPal button above the card fields, at phone width too', async () => {
+    const card = await openCard('Phone-width PayPal', 390);
+    const button = card.frame.getByRole('button', { name: 'Pay with PayPal' });
+    assert.equal(await button.isEnabled(), true);
+    assert.match(await button.textContent(), /PayPal/);
+    assert.equal(await card.frame.textContent('.cp-or'), 'or pay by card');
+    // Above the card number, within the card's width.
+    const [paypal, number] = await Promise.all([button.boundingBox(), card.frame.locator('#cp-number').boundingBox()]);
+    assert.ok(paypal.y + paypal.height <= number.y, 'PayPal comes first');
+    assert.ok(Math.abs(paypal.width - number.width) <= 2, `${paypal.width} vs ${number.width}`);
+    await screenshot(card, 'paypal-card-390.png');
+    await card.context.close();
+  });
+
+  test('approving on PayPal shows the receipt with PayPal, and the host hears chatpay:paid', async () => {
+    const card = await openCard('PayPal approve');
+    const popup = await clickPayPal(card);
+    assert.equal(await popup.evaluate(() => window.name), 'chatpay_paypal');
+    await popup.waitForURL(/\/sandbox\/paypal\/approve\//, { timeout: 20_000 });
+    // While PayPal is open the card waits: no card payment meanwhile.
+    await card.frame.waitForSelector('.cp-pay:disabled');
+    assert.match(await card.frame.textContent('.cp-or'), /Finish in the PayPal window/);
+    await Promise.all([
+      popup.waitForEvent('close', { timeout: 20_000 }),
+      popup.getByRole('button', { name: 'Approve' }).click(),
+    ]);
+    await card.frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
+    assert.match(await card.frame.textContent('.cp-receipt'), /Payment complete/);
+    assert.match(await card.frame.textContent('.cp-receipt-rows'), /Paid with/);
+    assert.match(await card.frame.textContent('.cp-receipt-card'), /^PayPal( · \S+@\S+)?$/);
+    assert.equal(await card.frame.textContent('.cp-status'), 'Paid');
+    await card.frame.waitForFunction(() => document.activeElement?.id === 'cp-receipt-title');
+    await screenshot(card, 'paypal-receipt.png');
+
+    await card.page.waitForFunction((id) =>
+      window.__chatpay.events.some((e) => e.name === 'chatpay:paid' && e.detail.request_id === id), card.id);
+    const paid = (await hostEvents(card.page, 'chatpay:paid')).filter((e) => e.detail.request_id === card.id);
+    assert.equal(paid.length, 1, 'chatpay:paid once');
+    assert.equal(paid[0].detail.payment_id, (await card.frame.textContent('.cp-payment-id')).trim());
+    assert.equal(paid[0].detail.amount, '18.00');
+    assert.deepEqual(await errorCodes(card.page, card.id), []);
+
+    const seller = await sellerApi(edge, demo.secret_key, 'GET', `/v1/payment_requests/${card.id}`);
+    assert.equal(seller.json.status, 'paid');
+    assert.equal(seller.json.payment.method.type, 'paypal');
+    assert.deepEqual(card.problems, []);
+    await card.context.close();
+  });
+
+  test('canceling on PayPal leaves the card usable, and a card then pays', async () => {
+    const card = await openCard('PayPal cancel');
+    const popup = await clickPayPal(card);
+    await popup.waitForURL(/\/sandbox\/paypal\/approve\//, { timeout: 20_000 });
+    await Promise.all([
+      popup.waitForEvent('close', { timeout: 20_000 }),
+      popup.getByRole('button', { name: 'Cancel' }).click(),
+    ]);
+    await card.frame.waitForSelector('.cp-alert-text', { timeout: 20_000 });
+    assert.equal(await card.frame.textContent('.cp-alert-text'), 'You canceled PayPal. Choose a way to pay.');
+    await screenshot(card, 'paypal-canceled.png');
+    assert.equal(await card.frame.isEnabled('.cp-pay'), true);
+    assert.equal(await card.frame.isEnabled('#cp-number'), true);
+    assert.equal(await card.frame.textContent('.cp-status'), 'Awaiting payment');
+    assert.deepEqual(await errorCodes(card.page, card.id), ['paypal_canceled']);
+
+    await fillCard(card.frame, { number: '4242 4242 4242 4242' });
+    await inView(card);
+    await card.frame.click('.cp-pay');
+    await card.frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
+    assert.match(await card.frame.textContent('.cp-receipt-card'), /Visa •••• 4242/);
+    await card.context.close();
+  });
+
+  test('closing PayPal\'s window before approving leaves the card usable', async () => {
+    const card = await openCard('PayPal closed');
+    const popup = await clickPayPal(card);
+    await popup.waitForURL(/\/sandbox\/paypal\/approve\//, { timeout: 20_000 });
+    await popup.close();
+    await card.frame.waitForSelector('.cp-alert-text', { timeout: 20_000 });
+    assert.equal(await card.frame.textContent('.cp-alert-text'), 'PayPal was closed before the payment finished.');
+    assert.equal(await card.frame.isEnabled('.cp-pay'), true);
+    assert.equal(await card.frame.isEnabled('.cp-paypal'), true);
+    assert.equal(await card.frame.textContent('.cp-or'), 'or pay by card');
+    assert.deepEqual(await errorCodes(card.page, card.id), ['paypal_canceled']);
+    assert.equal((await hostEvents(card.page, 'chatpay:paid')).length, 0);
+    const seller = await sellerApi(edge, demo.secret_key, 'GET', `/v1/payment_requests/${card.id}`);
+    assert.equal(seller.json.status, 'requested');
+    await card.context.close();
+  });
+
+  test('when the order cannot be made, PayPal\'s window closes and the card says why', async () => {
+    const card = await openCard('PayPal unavailable');
+    // Held a moment, as a processor that does not answer would be.
+    await card.context.route(`${edge.origin}/v1/payment_requests/${card.id}/paypal`, async (route) => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await route.fulfill({
+      status: 502,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { type: 'api_error', code: 'processor_unavailable', message: 'The processor did not answer.' } }),
+      });
+    });
+    const popup = await clickPayPal(card);
+    await popup.waitForEvent('close', { timeout: 20_000 });
+    await card.frame.waitForSelector('.cp-alert-text');
+    assert.match(await card.frame.textContent('.cp-alert-text'), /We couldn't reach the payment processor/);
+    assert.equal(await card.frame.isEnabled('.cp-paypal'), true);
+    assert.deepEqual(await errorCodes(card.page, card.id), ['processor_unavailable']);
+    await card.context.close();
+  });
+});

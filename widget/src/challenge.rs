@@ -1,0 +1,81 @@
+//! The bank's 3-D Secure check: "Continue" opens the bank's page in a window of its own; once
+//! the edge's return page says it is done (or the window closes), the card asks the edge to
+//! finish the payment with `{method: {type: "card_action", attempt}}`.
+
+use crate::client::{self, Shown};
+use crate::frame::Frame;
+use crate::notice::{alert_box, outcome, Alert};
+use crate::parent::Parent;
+use crate::popup::{self, Popup, BANK_WINDOW, BLOCKED};
+use crate::settle::{self, ACTION_TEXT};
+use chatpay_core::api::views::NextAction;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+#[component]
+pub fn Challenge(
+    frame: Arc<Frame>,
+    parent: Parent,
+    request: RwSignal<Option<Shown>>,
+    alert: Alert,
+    action: NextAction,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    // Kept while the finishing call may have reached the edge without an answer: Continue
+    // then retries it under the same key instead of reopening the bank's page.
+    let retry_key = Rc::new(RefCell::new(None::<String>));
+    let on_click = move |_| {
+        if popup::front() || busy.get_untracked() {
+            return;
+        }
+        // Synchronously, before anything is awaited.
+        let popup = match retry_key.borrow().is_some() {
+            true => None,
+            false => match frame
+                .may_open(&action.url)
+                .then(|| Popup::open(&action.url, BANK_WINDOW))
+                .flatten()
+            {
+                Some(popup) => Some(popup),
+                None => return alert.set(Some(BLOCKED.into())),
+            },
+        };
+        alert.set(None);
+        busy.set(true);
+        let frame = frame.clone();
+        let parent = parent.clone();
+        let attempt = action.attempt.clone();
+        let retry_key = retry_key.clone();
+        spawn_local(async move {
+            if let Some(popup) = popup {
+                // Done, canceled or closed: the edge asks the bank how it went.
+                popup.wait(&frame, "3ds", Some(&attempt), false).await;
+            }
+            let key = retry_key.take().unwrap_or_else(client::new_idempotency_key);
+            let result = client::finish_card_action(&frame, &key, &attempt).await;
+            *retry_key.borrow_mut() = matches!(&result, Err(f) if f.may_retry()).then_some(key);
+            busy.set(false);
+            settle::conclude(
+                &frame,
+                &parent,
+                request,
+                alert,
+                result,
+                ("requires_action", ACTION_TEXT),
+            )
+            .await;
+        });
+    };
+    view! {
+        {outcome(ACTION_TEXT, "Continue to open your bank's page in a new window, then come back here.".into())}
+        {alert_box(alert)}
+        <div class="cp-actions">
+            <button class="cp-pay" type="button" on:click=on_click>
+                {move || if busy.get() { "Waiting for your bank…" } else { "Continue" }}
+            </button>
+        </div>
+    }
+}
