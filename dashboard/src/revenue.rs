@@ -11,8 +11,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 
-const GROUPS: [(&str, &str); 4] = [
+const GROUPS: [(&str, &str); 5] = [
     ("agent", "Agent"),
+    ("method", "Payment method"),
     ("day", "Day"),
     ("week", "Week"),
     ("month", "Month"),

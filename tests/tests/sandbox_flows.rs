@@ -178,3 +178,34 @@ fn three_d_secure_complete_pays_and_fail_declines() {
         }
     }
 }
+
+#[test]
+fn revenue_groups_by_payment_method() {
+    let edge = shared();
+    let seller = edge.create_seller();
+    let card = edge.create_request(&seller.secret_key, "10.00", "USD");
+    edge.pay(&card, &pay_body("4242424242424242"), None)
+        .expect(200);
+    let paypal = edge.create_request(&seller.secret_key, "4.00", "USD");
+    let order = paypal_order(&edge, &paypal);
+    let back = click(&edge, order["approve_url"].as_str().unwrap(), "approve");
+    return_page(&edge, &back);
+    let report = edge
+        .call(
+            "GET",
+            "/v1/reports/revenue?group_by=method&from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z",
+        )
+        .bearer(&seller.secret_key)
+        .send();
+    let body = report.expect(200).clone();
+    assert_eq!(body["group_by"], "method", "{report}");
+    let rows = body["rows"].as_array().expect("rows");
+    let gross = |group: &str| {
+        rows.iter()
+            .find(|r| r["group"] == group)
+            .map(|r| r["gross"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(gross("card"), "10.00", "{report}");
+    assert_eq!(gross("paypal"), "4.00", "{report}");
+}

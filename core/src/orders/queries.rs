@@ -132,6 +132,8 @@ impl ListQuery {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupBy {
     Agent,
+    /// `card`, `paypal` or `wallet`.
+    Method,
     Day,
     Week,
     Month,
@@ -141,6 +143,7 @@ impl GroupBy {
     pub fn as_str(self) -> &'static str {
         match self {
             GroupBy::Agent => "agent",
+            GroupBy::Method => "method",
             GroupBy::Day => "day",
             GroupBy::Week => "week",
             GroupBy::Month => "month",
@@ -168,13 +171,14 @@ impl RevenueQuery {
                 "group_by" => {
                     group_by = Some(match value.as_str() {
                         "agent" => GroupBy::Agent,
+                        "method" => GroupBy::Method,
                         "day" => GroupBy::Day,
                         "week" => GroupBy::Week,
                         "month" => GroupBy::Month,
                         _ => {
                             return Err(query_error(
                                 "group_by",
-                                "`group_by` must be agent, day, week or month.",
+                                "`group_by` must be agent, method, day, week or month.",
                             ))
                         }
                     })

@@ -22,6 +22,7 @@ struct Money {
     currency: String,
     at: i64,
     agent_id: Option<String>,
+    method: Option<String>,
 }
 
 #[derive(Default)]
@@ -146,15 +147,18 @@ impl Ledger<'_> {
                 .to_array()?)
         };
         let payments = read(
-            "SELECT p.amount_minor, p.currency, p.paid_at AS at, r.agent_id FROM payments p
-             JOIN payment_requests r ON r.id = p.request_id WHERE p.paid_at >= ? AND p.paid_at < ?",
+            "SELECT p.amount_minor, p.currency, p.paid_at AS at, r.agent_id, p.method FROM payments p
+             JOIN payment_requests r ON r.id = p.request_id
+             WHERE p.paid_at >= ? AND p.paid_at < ? AND r.status != 'pending'",
         )?;
         let refunds = read(
-            "SELECT f.amount_minor, f.currency, f.created_at AS at, r.agent_id FROM refunds f
-             JOIN payment_requests r ON r.id = f.request_id WHERE f.created_at >= ? AND f.created_at < ?",
+            "SELECT f.amount_minor, f.currency, f.created_at AS at, r.agent_id, p.method FROM refunds f
+             JOIN payment_requests r ON r.id = f.request_id LEFT JOIN payments p ON p.request_id = f.request_id
+             WHERE f.created_at >= ? AND f.created_at < ?",
         )?;
         let group = |m: &Money| match q.group_by {
             GroupBy::Agent => m.agent_id.clone().unwrap_or_else(|| "(none)".into()),
+            GroupBy::Method => m.method.clone().unwrap_or_else(|| "card".into()),
             GroupBy::Day => day_key(m.at),
             GroupBy::Week => iso_week_key(m.at),
             GroupBy::Month => month_key(m.at),
