@@ -268,6 +268,7 @@ describe('the sandbox wallet in the card (test mode)', () => {
     await card.frame.getByRole('button', { name: 'Pay with PayPal' }).waitFor();
     await card.page.waitForTimeout(1500);
     assert.equal(await walletButton(card).count(), 0);
+    assert.equal(await card.frame.locator('.cp-wallet:not([hidden])').count(), 0);
     assert.deepEqual(card.problems, []);
     await card.context.close();
   });
@@ -303,7 +304,11 @@ describe('the wallet in live mode', () => {
     await walletButton(card).waitFor({ timeout: 20_000 });
     await liveFrame.getByRole('button', { name: 'Pay with PayPal' }).waitFor();
     await card.page.waitForTimeout(1000);
+    // The card keeps the button hidden, out of the accessibility tree, until the browser
+    // says yes; in live mode it never asks.
     assert.equal(await liveFrame.getByRole('button', { name: 'Pay with wallet' }).count(), 0);
+    assert.equal(await liveFrame.locator('.cp-wallet').isVisible(), false);
+    assert.equal(await liveFrame.locator('.cp-wallet:not([hidden])').count(), 0);
     assert.equal(await liveFrame.locator('.cp-test').count(), 0, 'no Test mode badge on the live card');
     assert.deepEqual(card.problems, []);
     await card.context.close();

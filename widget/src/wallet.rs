@@ -105,7 +105,7 @@ pub fn WalletButton(
     request: RwSignal<Option<Shown>>,
     alert: Alert,
     /// True from the click until the card knows how the wallet ended; the card is locked
-    /// meanwhile.
+    /// meanwhile (the browser's sheet is in front of it).
     busy: RwSignal<bool>,
     /// Another payment is running.
     locked: Memo<bool>,
@@ -186,14 +186,12 @@ pub fn WalletButton(
             answered(outcome, false);
         });
     };
-    move || {
-        offered.get().then(|| {
-            view! {
-                <button class="cp-wallet" type="button" disabled=locked aria-busy=move || busy.get().to_string() on:click=on_click.clone()>
-                    "Pay with wallet"
-                </button>
-            }
-        })
+    // Hidden until the browser says yes, and for good in live mode: one view to download,
+    // where showing and dropping it would cost two.
+    view! {
+        <button class="cp-wallet" type="button" hidden=move || !offered.get() disabled=locked on:click=on_click>
+            "Pay with wallet"
+        </button>
     }
 }
 
