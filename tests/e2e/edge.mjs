@@ -26,7 +26,8 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function startEdge() {
+/** `vars`: more lines for the edge's env file, such as PayPal's settings a live seller needs. */
+export async function startEdge(vars = {}) {
   for (const built of ['edge/build-demo/worker/shim.mjs', 'dist/public/v1/frame.html', 'dist/public/v1/widget.js']) {
     if (!existsSync(path.join(ROOT, built))) {
       throw new Error(`${built} is missing: run scripts/build.sh first`);
@@ -40,6 +41,7 @@ export async function startEdge() {
     `VAULT_KEY=${randomBytes(32).toString('hex')}`,
     `FINGERPRINT_KEY=${randomBytes(32).toString('hex')}`,
     `ID_KEY=${randomBytes(32).toString('hex')}`,
+    ...Object.entries(vars).map(([name, value]) => `${name}=${value}`),
     '',
   ].join('\n'), { mode: 0o600 });
   const port = await freePort();

@@ -1,6 +1,6 @@
-//! The card form: the PayPal button, five labelled inputs (after a shipping address when
-//! the request asks for one), inline errors, the Pay button that runs one attempt at a
-//! time, and Decline.
+//! The card form: the PayPal button and the wallet beside it (test mode), five labelled
+//! inputs (after a shipping address when the request asks for one), inline errors, the Pay
+//! button that runs one attempt at a time, and Decline.
 
 use crate::address::{Address, AddressErrors, AddressField, AddressFields};
 use crate::card_entry::{caret_after_digits, digits, this_month, CardText, Field};
@@ -13,6 +13,7 @@ use crate::notice::{alert_box, Alert};
 use crate::parent::Parent;
 use crate::paypal::PayPalButton;
 use crate::settle;
+use crate::wallet::WalletButton;
 use chatpay_core::card::Brand;
 use leptos::ev::{Event, SubmitEvent};
 use leptos::html::Input;
@@ -140,66 +141,48 @@ pub fn CardForm(
             let _ = element.focus();
         }
     };
-    let confirming = RwSignal::new(false);
-    let declining = RwSignal::new(false);
-    let paypal = RwSignal::new(false);
-    let paypal_frame = frame.clone();
-    let paypal_parent = parent.clone();
-    let pay_frame = frame.clone();
-    let parent_for_decline = parent.clone();
-
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() || declining.get_untracked() || paypal.get_untracked() {
-            return;
-        }
-        alert.set(None);
-        confirming.set(false);
-        let now = this_month();
-        let address_problems = if collect_shipping {
+    // The shipping address as pay sends it, or `Err` once its problems are shown and the
+    // first is focused: for the card's pay and the wallet's alike.
+    let shipping = move || {
+        let problems = if collect_shipping {
             address.with_untracked(Address::problems)
         } else {
             Vec::new()
         };
-        let mut found_address = AddressErrors::default();
-        for (field, message) in &address_problems {
-            found_address[*field as usize] = Some((*message).to_owned());
-        }
-        address_errors.set(found_address);
-        let problems = text.with_untracked(|t| t.problems(now));
-        let mut found = FieldErrors::default();
+        let mut found = AddressErrors::default();
         for (field, message) in &problems {
-            found.set(*field, Some(message.clone()));
+            found[*field as usize] = Some((*message).to_owned());
         }
-        errors.set(found);
-        if let Some((field, _)) = address_problems.first() {
-            focus_address(*field);
-            return;
+        address_errors.set(found);
+        match problems.first() {
+            Some((field, _)) => {
+                focus_address(*field);
+                Err(())
+            }
+            None => Ok(collect_shipping.then(|| address.with_untracked(Address::to_js))),
         }
-        if let Some((field, _)) = problems.first() {
-            form.focus(*field);
-            return;
-        }
-        let shipping = collect_shipping.then(|| address.with_untracked(Address::to_js));
-        let Some(body) = text.with_untracked(|t| t.pay_body(now, shipping)) else {
-            return;
-        };
-        let key = form
-            .pending_key
-            .get_value()
-            .unwrap_or_else(client::new_idempotency_key);
-        form.pending_key.set_value(Some(key.clone()));
-        busy.set(true);
+    };
+    let confirming = RwSignal::new(false);
+    let declining = RwSignal::new(false);
+    let paypal = RwSignal::new(false);
+    let wallet = RwSignal::new(false);
+    let paypal_frame = frame.clone();
+    let paypal_parent = parent.clone();
+    let wallet_frame = frame.clone();
+    let wallet_parent = parent.clone();
+    let pay_frame = frame.clone();
+    let parent_for_decline = parent.clone();
+
+    // What a pay answered, for the card's pay (`card`) and the wallet's alike: the request
+    // as it moved on, or why it failed, at the field it names or for the whole form.
+    let answered = move |outcome: Result<Shown, Failure>, card: bool| {
         let frame = pay_frame.clone();
         let parent = parent.clone();
         spawn_local(async move {
-            let outcome = client::pay(&frame, &key, &body).await;
-            drop(body);
             let retry = matches!(&outcome, Err(f) if f.may_retry());
-            if !retry {
+            if card && !retry {
                 form.pending_key.set_value(None);
             }
-            busy.set(false);
             let failure = match outcome {
                 Ok(latest) => {
                     // Paid, held for review or waiting for the bank: the form is gone, and
@@ -211,7 +194,7 @@ pub fn CardForm(
             };
             // The security code is good for one attempt only; an attempt whose outcome is
             // unknown is retried as it was, under the same key.
-            if !retry {
+            if card && !retry {
                 text.update(|t| t.cvc.clear());
             }
             let message = failure_message(&failure);
@@ -251,6 +234,53 @@ pub fn CardForm(
         });
     };
 
+    let wallet_answered = answered.clone();
+    let submit_frame = frame.clone();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked()
+            || declining.get_untracked()
+            || paypal.get_untracked()
+            || wallet.get_untracked()
+        {
+            return;
+        }
+        alert.set(None);
+        confirming.set(false);
+        let now = this_month();
+        let shipping = shipping();
+        let problems = text.with_untracked(|t| t.problems(now));
+        let mut found = FieldErrors::default();
+        for (field, message) in &problems {
+            found.set(*field, Some(message.clone()));
+        }
+        errors.set(found);
+        let Ok(shipping) = shipping else {
+            return;
+        };
+        if let Some((field, _)) = problems.first() {
+            form.focus(*field);
+            return;
+        }
+        let Some(body) = text.with_untracked(|t| t.pay_body(now, shipping)) else {
+            return;
+        };
+        let key = form
+            .pending_key
+            .get_value()
+            .unwrap_or_else(client::new_idempotency_key);
+        form.pending_key.set_value(Some(key.clone()));
+        busy.set(true);
+        let frame = submit_frame.clone();
+        let answered = answered.clone();
+        spawn_local(async move {
+            let outcome = client::pay(&frame, &key, &body).await;
+            drop(body);
+            busy.set(false);
+            answered(outcome, true);
+        });
+    };
+
     let decline_frame = frame.clone();
     let decline = move |_: leptos::ev::MouseEvent| {
         if busy.get_untracked() || declining.get_untracked() {
@@ -285,20 +315,23 @@ pub fn CardForm(
             }
         });
     };
-    // One memo for the three controls it disables: each distinct closure in a view costs the
-    // download its own copy of the render code.
     // The button pressed is replaced, so focus goes to the safe choice of what replaced it.
     let toggle_confirm = move |open: bool| {
         confirming.set(open);
         spawn_local(focus_by_id(if open { "cp-keep" } else { "cp-decline" }));
     };
-    let card_busy = Memo::new(move |_| busy.get() || declining.get());
-    // While PayPal's window is open the card waits too: one payment at a time.
-    let locked = Memo::new(move |_| card_busy.get() || paypal.get());
+    // One payment at a time: while PayPal's window or the wallet is open the card waits too.
+    // PayPal's button stays live while its own window is open, to bring the window forward.
+    // One memo for the controls it disables: each distinct closure in a view costs the
+    // download its own copy of the render code.
+    let not_paypal = Memo::new(move |_| busy.get() || declining.get() || wallet.get());
+    let locked = Memo::new(move |_| not_paypal.get() || paypal.get());
 
     view! {
         <form class="cp-form" novalidate on:submit=on_submit>
-            <PayPalButton frame=paypal_frame parent=paypal_parent request alert busy=paypal locked=card_busy />
+            <PayPalButton frame=paypal_frame parent=paypal_parent request alert busy=paypal locked=not_paypal>
+                <WalletButton frame=wallet_frame parent=wallet_parent request alert busy=wallet locked shipping answered=wallet_answered />
+            </PayPalButton>
             {collect_shipping.then(|| view! {
                 <AddressFields address errors=address_errors inputs=address_inputs country_select />
             })}

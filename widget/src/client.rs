@@ -1,6 +1,6 @@
 //! The edge's buyer-facing API, called same-origin with the client secret:
-//! `GET /v1/payment_requests/{id}/public`, and `POST .../pay`, `.../paypal`, `.../decline`
-//! and `.../claims`.
+//! `GET /v1/payment_requests/{id}/public`, and `POST .../pay` (a card, a card after the
+//! bank's check, or the sandbox wallet), `.../paypal`, `.../decline` and `.../claims`.
 
 use crate::frame::Frame;
 use crate::js_value::js_object;
@@ -72,7 +72,37 @@ pub async fn finish_card_action(
     attempt: &str,
 ) -> Result<Shown, Failure> {
     let method = js_object(&[("type", "card_action".into()), ("attempt", attempt.into())]);
-    let body = JSON::stringify(&js_object(&[("method", method)]))
+    pay_with(frame, idempotency_key, method, None).await
+}
+
+/// Pays with the sandbox wallet's `token`, from the Payment Request API's answer, and the
+/// card's own shipping address when the request asks for one.
+pub async fn wallet_pay(
+    frame: &Frame,
+    idempotency_key: &str,
+    token: &str,
+    shipping: Option<JsValue>,
+) -> Result<Shown, Failure> {
+    let method = js_object(&[
+        ("type", "wallet".into()),
+        ("wallet", "sandbox".into()),
+        ("token", token.into()),
+    ]);
+    pay_with(frame, idempotency_key, method, shipping).await
+}
+
+/// `pay` with `{method, shipping?}`, a method that holds no card data.
+async fn pay_with(
+    frame: &Frame,
+    idempotency_key: &str,
+    method: JsValue,
+    shipping: Option<JsValue>,
+) -> Result<Shown, Failure> {
+    let body = match shipping {
+        Some(shipping) => js_object(&[("method", method), ("shipping", shipping)]),
+        None => js_object(&[("method", method)]),
+    };
+    let body = JSON::stringify(&body)
         .ok()
         .and_then(|b| b.as_string())
         .unwrap_or_default();

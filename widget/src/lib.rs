@@ -27,6 +27,7 @@ pub mod popup;
 pub mod reader;
 pub mod receipt;
 pub mod settle;
+pub mod wallet;
 
 use wasm_bindgen::prelude::*;
 

@@ -32,7 +32,7 @@ pub fn unfinished(said: &Option<Said>) -> (&str, &'static str) {
 }
 
 #[component]
-pub fn PayPalButton(
+pub fn PayPalButton<W: IntoView + 'static>(
     frame: Arc<Frame>,
     parent: Parent,
     request: RwSignal<Option<Shown>>,
@@ -40,9 +40,12 @@ pub fn PayPalButton(
     /// True from the click until the card knows how PayPal ended; the card form is locked
     /// meanwhile.
     busy: RwSignal<bool>,
-    /// A card payment or a decline is running.
+    /// A card payment, a decline or the wallet is running.
     locked: Memo<bool>,
+    /// The wallet button, beside PayPal's.
+    children: TypedChildren<W>,
 ) -> impl IntoView {
+    let wallet = children.into_inner();
     let on_click = move |_| {
         if popup::front() || busy.get_untracked() {
             return;
@@ -74,10 +77,13 @@ pub fn PayPalButton(
         });
     };
     view! {
-        // The label, as the wordmark's two colours would read "Pay Pal".
-        <button class="cp-paypal" type="button" aria-label="Pay with PayPal" disabled=locked aria-busy=move || busy.get().to_string() on:click=on_click>
-            <span class="cp-paypal-pay">"Pay"</span><span class="cp-paypal-pal">"Pal"</span>
-        </button>
+        <div class="cp-quick">
+            // The label, as the wordmark's two colours would read "Pay Pal".
+            <button class="cp-paypal" type="button" aria-label="Pay with PayPal" disabled=locked aria-busy=move || busy.get().to_string() on:click=on_click>
+                <span class="cp-paypal-pay">"Pay"</span><span class="cp-paypal-pal">"Pal"</span>
+            </button>
+            {wallet()}
+        </div>
         <p class="cp-or" aria-live="polite">
             {move || if busy.get() { "Finish in the PayPal window, or close it to pay by card." } else { "or pay by card" }}
         </p>
