@@ -186,6 +186,7 @@ fi
       /v1/widget.js) kind=loader ;;
       /v1/frame/*) kind="iframe HTML"; path="/v1/frame/{id}" ;;
       */public) kind="API JSON"; path="/v1/payment_requests/{id}/public" ;;
+      */flow-*.js) kind="JS (flow, loaded on demand)" ;;
       *.wasm) kind=wasm ;;
       *.css) kind=CSS ;;
       *.js) kind=JS ;;

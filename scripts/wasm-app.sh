@@ -16,15 +16,19 @@ need_tools() {
   [ -x "$WASM_OPT_BIN" ] || { echo "$1: run 'npm ci' first (no $WASM_OPT_BIN)" >&2; exit 1; }
 }
 
-# build_wasm_app CRATE STATIC_DIR CSS_FILE CSS_STEM TEMPLATE DEST PAGE ASSETS
-#   Builds CRATE (release, wasm32), runs wasm-bindgen and wasm-opt -Oz, minifies the glue,
+# build_wasm_app CRATE STATIC_DIR CSS_FILE CSS_STEM TEMPLATE DEST PAGE ASSETS [FLOWS_DIR]
+#   Builds CRATE (release, wasm32), runs wasm-bindgen and wasm-opt -Oz, minifies the glue and CSS,
 #   content-hashes wasm, glue, STATIC_DIR/CSS_FILE and STATIC_DIR/boot.js into DEST/ASSETS,
 #   and fills STATIC_DIR/TEMPLATE's {{CSS}} {{GLUE}} {{WASM}} {{BOOT}} into DEST/PAGE.
+#   Each FLOWS_DIR/NAME.js, a module loaded on demand, is bundled and minified into
+#   ASSETS/flow-NAME.<hash>.js, and boot.js's {{FLOW_NAME}} (upper case) names it.
 #   DEST is updated in place (a running `wrangler dev` keeps watching it): new assets first,
 #   the page that points at them last, then assets no build refers to any more are dropped.
 build_wasm_app() {
   local crate="$1" static="$2" css_file="$3" css_stem="$4" template="$5" dest="$6" page="$7" assets="$8"
-  local lib="${crate//-/_}" work out wasm glue css boot f
+  local flows_dir="${9:-}"
+  local lib="${crate//-/_}" work out wasm glue css boot f name
+  local -a flow_names=()
   cargo build -p "$crate" --release --target wasm32-unknown-unknown
   work="$(mktemp -d)"
   out="$work/out"
@@ -47,9 +51,21 @@ build_wasm_app() {
   }
   wasm="$(hashed "$work/app.wasm" "$crate" wasm)"
   glue="$(hashed "$work/glue.js" "$crate" js)"
-  css="$(hashed "$static/$css_file" "$css_stem" css)"
-  sed -e "s/{{GLUE}}/$glue/g" -e "s/{{WASM}}/$wasm/g" "$static/boot.js" \
+  esbuild --minify --log-level=warning "$static/$css_file" --outfile="$work/app.css"
+  css="$(hashed "$work/app.css" "$css_stem" css)"
+  if [ -n "$flows_dir" ]; then
+    for f in "$flows_dir"/*.js; do
+      name="$(basename "$f" .js)"
+      esbuild --bundle --minify --format=esm --log-level=warning "$f" --outfile="$work/flow-$name.js"
+      flow_names+=(-e "s/{{FLOW_${name^^}}}/$(hashed "$work/flow-$name.js" "flow-$name" js)/g")
+    done
+  fi
+  sed -e "s/{{GLUE}}/$glue/g" -e "s/{{WASM}}/$wasm/g" "${flow_names[@]}" "$static/boot.js" \
     | esbuild --minify --format=esm --log-level=warning > "$work/boot.js"
+  if grep -q '{{' "$work/boot.js"; then
+    echo "build: unfilled placeholder in $static/boot.js" >&2
+    exit 1
+  fi
   boot="$(hashed "$work/boot.js" boot js)"
   sed -e "s/{{CSS}}/$css/g" -e "s/{{GLUE}}/$glue/g" -e "s/{{WASM}}/$wasm/g" -e "s/{{BOOT}}/$boot/g" \
     "$static/$template" > "$out/$page"

@@ -1,6 +1,10 @@
 // The buyer's side of the browser tests: Chromium flags, a page that records what the cards
 // tell it, the demo chat with one more card posted into it, and the card's iframe.
 
+// The browser under test: Debian's chromium, or another build named by CHROMIUM (as the bench
+// takes it), e.g. to check a newer Chromium unpacked beside the installed one.
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -67,3 +71,26 @@ export async function fillCard(frame, { number, expiry = '12/34', cvc = '123', n
 
 export const hostEvents = (page, name) =>
   page.evaluate((n) => window.__chatpay.events.filter((e) => e.name === n), name);
+
+/**
+ * Records which of the card's on-demand flows (`/v1/assets/flow-NAME.<hash>.js`) each card's
+ * frame downloads in `context`. Call it before the page loads; `flowsOf(requestId)` then
+ * lists the names, e.g. `['wallet']`.
+ */
+export function recordFlows(context) {
+  const seen = [];
+  context.on('request', (request) => {
+    const name = /\/v1\/assets\/flow-([a-z]+)\.[0-9a-f]+\.js$/.exec(request.url())?.[1];
+    if (name) seen.push({ name, frame: request.frame().url() });
+  });
+  return (requestId) => seen.filter((s) => s.frame.includes(`/v1/frame/${requestId}`)).map((s) => s.name);
+}
+
+/** Waits until `check()` (run here, in Node) is true, failing with `message` after `ms`. */
+export async function eventually(check, message, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out: ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

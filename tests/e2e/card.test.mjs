@@ -8,7 +8,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, declineByApi, seed, sellerApi, startEdge } from './edge.mjs';
 import {
-  CHROMIUM_ARGS, cardFrame, chatWithCard as openChat, fillCard, hostEvents, recordHostEvents,
+  CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard as openChat, fillCard, hostEvents, recordHostEvents,
 } from './card.page.mjs';
 
 const CARD_NUMBERS = ['4242424242424242', '4000000000000002', '4000000000000127', '378282246310005'];
@@ -32,7 +32,7 @@ async function newPage(locale = 'en-US') {
 const chatWithCard = (page, request, clientSecret) => openChat(page, edge, request, clientSecret);
 
 before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   edge = await startEdge();
   demo = await seed(edge);
 });

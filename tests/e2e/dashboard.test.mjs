@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, declineByApi, seed, sellerApi, startEdge } from './edge.mjs';
-import { CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, recordHostEvents } from './card.page.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, recordHostEvents } from './card.page.mjs';
 
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 const TRACKING = '1Z999AA10123456784';
@@ -97,7 +97,7 @@ describe('the seller dashboard', () => {
     if (!existsSync(path.join(ROOT, 'dist/public/dashboard/index.html'))) {
       throw new Error('dist/public/dashboard/index.html is missing: run scripts/build.sh first');
     }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     edge = await startEdge();
     const seller = await fetch(`${edge.origin}/v1/sellers`, {
       method: 'POST',

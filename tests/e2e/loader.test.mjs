@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
-import { CHROMIUM_ARGS, cardFrame, fillCard, hostEvents, recordHostEvents } from './card.page.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, cardFrame, fillCard, hostEvents, recordHostEvents } from './card.page.mjs';
 
 const EVIL = 'https://evil.example';
 const FORGER = 'https://forger.example';
@@ -197,7 +197,7 @@ describe('the loader a chat page embeds', () => {
   });
 
   before(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     edge = await startEdge();
     demo = await seed(edge);
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
 import {
-  CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, hostEvents, recordHostEvents,
+  CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, hostEvents, recordHostEvents,
 } from './card.page.mjs';
 
 describe('the buyer\'s card follows the order', () => {
@@ -66,7 +66,7 @@ describe('the buyer\'s card follows the order', () => {
   }
 
   before(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     edge = await startEdge();
     demo = await seed(edge);
   });

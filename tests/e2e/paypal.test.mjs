@@ -8,7 +8,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
 import {
-  CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, hostEvents, recordHostEvents,
+  CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard, eventually, fillCard, hostEvents, recordFlows,
+  recordHostEvents,
 } from './card.page.mjs';
 
 let edge;
@@ -16,7 +17,7 @@ let demo;
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   edge = await startEdge();
   demo = await seed(edge);
 });
@@ -33,12 +34,13 @@ async function openCard(description, width = 900) {
   assert.equal(created.status, 201, JSON.stringify(created.json));
   const context = await browser.newContext({ locale: 'en-US', viewport: { width, height: 1000 } });
   await context.addInitScript(recordHostEvents);
+  const flowsOf = recordFlows(context);
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
   await chatWithCard(page, edge, created.json.id, created.json.client_secret);
   const frame = await cardFrame(page, created.json.id);
-  return { id: created.json.id, page, frame, context, problems };
+  return { id: created.json.id, page, frame, context, problems, flows: () => flowsOf(created.json.id) };
 }
 
 /** Clicks the card's PayPal button and answers the window it opens. */
@@ -97,7 +99,10 @@ describe('PayPal in the card', () => {
 
   test('approving on PayPal shows the receipt with PayPal, and the host hears chatpay:paid', async () => {
     const card = await openCard('PayPal approve');
+    await card.frame.waitForSelector('.cp-paypal');
+    assert.ok(!card.flows().includes('window'), 'PayPal\'s flow waits until PayPal is chosen');
     const popup = await clickPayPal(card);
+    await eventually(() => card.flows().includes('window'), 'choosing PayPal loads its flow');
     assert.equal(await popup.evaluate(() => window.name), 'chatpay_paypal');
     await popup.waitForURL(/\/sandbox\/paypal\/approve\//, { timeout: 20_000 });
     // While PayPal is open the card waits: no card payment meanwhile.

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
 import {
-  CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, hostEvents, recordHostEvents,
+  CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard, eventually, fillCard, hostEvents, recordFlows,
+  recordHostEvents,
 } from './card.page.mjs';
 
 // The sandbox card whose bank asks for a challenge.
@@ -21,7 +22,7 @@ let demo;
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   edge = await startEdge();
   demo = await seed(edge);
 });
@@ -41,12 +42,14 @@ async function openCard(description, width = 900) {
   assert.equal(created.status, 201, JSON.stringify(created.json));
   const context = await browser.newContext({ locale: 'en-US', viewport: { width, height: 1000 } });
   await context.addInitScript(recordHostEvents);
+  const flowsOf = recordFlows(context);
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
   await chatWithCard(page, edge, created.json.id, created.json.client_secret);
   const frame = await cardFrame(page, created.json.id);
-  return { id: created.json.id, secret: created.json.client_secret, page, frame, context, problems };
+  const flows = () => flowsOf(created.json.id);
+  return { id: created.json.id, secret: created.json.client_secret, page, frame, context, problems, flows };
 }
 
 /** Pays with the challenge card and waits for the card to ask for the bank's check. */
@@ -96,7 +99,11 @@ const errorCodes = async (page, id) =>
 describe('3-D Secure in the card', () => {
   test('a completed challenge pays, also after the buyer reloads the page before it', async () => {
     const card = await openCard('3-D Secure complete', 390);
+    await card.frame.waitForSelector('.cp-pay');
+    assert.ok(!card.flows().includes('window'), 'the card form alone loads no window flow');
     await payAndGetChallenged(card);
+    // The bank's check is the first need of the window flow: the card loads it now.
+    await eventually(() => card.flows().includes('window'), 'the challenge loads the window flow');
     assert.equal(await card.frame.locator('#cp-number').count(), 0, 'the card form is gone');
     assert.equal(await card.frame.textContent('.cp-status'), 'Awaiting payment');
     await card.frame.waitForFunction(() => document.activeElement?.id === 'cp-outcome-title');

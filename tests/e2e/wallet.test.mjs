@@ -12,7 +12,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
 import {
-  CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, hostEvents, recordHostEvents,
+  CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, hostEvents, recordFlows,
+  recordHostEvents,
 } from './card.page.mjs';
 
 let edge;
@@ -29,7 +30,7 @@ const PAYPAL_SETTINGS = {
 };
 
 before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   edge = await startEdge(PAYPAL_SETTINGS);
   demo = await seed(edge);
 });
@@ -52,12 +53,13 @@ async function openCard(description, { width = 900, init, request = {} } = {}) {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width, height: 1000 } });
   await context.addInitScript(recordHostEvents);
   if (init) await context.addInitScript(init);
+  const flowsOf = recordFlows(context);
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
   await chatWithCard(page, edge, created.id, created.client_secret);
   const frame = await cardFrame(page, created.id);
-  return { id: created.id, clientSecret: created.client_secret, page, frame, context, problems };
+  return { id: created.id, clientSecret: created.client_secret, page, frame, context, problems, flowsOf };
 }
 
 /** Scrolls the card into view and waits until the chat has sized its iframe to the content. */
@@ -269,6 +271,7 @@ describe('the sandbox wallet in the card (test mode)', () => {
     await card.page.waitForTimeout(1500);
     assert.equal(await walletButton(card).count(), 0);
     assert.equal(await card.frame.locator('.cp-wallet:not([hidden])').count(), 0);
+    assert.deepEqual(card.flowsOf(card.id), [], 'nothing to ask, so no wallet flow to load');
     assert.deepEqual(card.problems, []);
     await card.context.close();
   });
@@ -310,6 +313,9 @@ describe('the wallet in live mode', () => {
     assert.equal(await liveFrame.locator('.cp-wallet').isVisible(), false);
     assert.equal(await liveFrame.locator('.cp-wallet:not([hidden])').count(), 0);
     assert.equal(await liveFrame.locator('.cp-test').count(), 0, 'no Test mode badge on the live card');
+    // The test card loaded the wallet's flow to ask the browser; the live card loaded none.
+    assert.deepEqual(card.flowsOf(card.id), ['wallet']);
+    assert.deepEqual(card.flowsOf(live.id), []);
     assert.deepEqual(card.problems, []);
     await card.context.close();
   });

@@ -14,6 +14,7 @@ use crate::parent::Parent;
 use crate::receipt::Receipt;
 use crate::settle::{watch_pending, PENDING_TEXT};
 use chatpay_core::state::Refund;
+use js_sys::JsString;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -122,12 +123,10 @@ fn RequestCard(
 ) -> impl IntoView {
     let amount = format_amount(&request.amount, &request.currency);
     let seller = request.seller.display_name.clone();
-    let initial = seller
-        .chars()
-        .next()
-        .unwrap_or('·')
-        .to_uppercase()
-        .to_string();
+    // The browser's own upper-casing: Rust's would bring its Unicode case table (4.3 KB
+    // brotli) into every buyer's download.
+    let first = seller.chars().next().unwrap_or('·').to_string();
+    let initial = String::from(JsString::from(first).to_upper_case());
     let stage = Stage::of(&request);
     let content = match (stage, request.payment.clone()) {
         (Stage::AwaitingPayment, _) => match request.next_action.clone() {

@@ -1,9 +1,9 @@
 //! The edge's buyer-facing API, called same-origin with the client secret:
-//! `GET /v1/payment_requests/{id}/public`, and `POST .../pay` (a card, a card after the
-//! bank's check, or the sandbox wallet), `.../paypal`, `.../decline` and `.../claims`.
+//! `GET /v1/payment_requests/{id}/public`, and `POST .../pay` (a card), `.../decline` and
+//! `.../claims`. PayPal, the bank's check and the wallet call the edge from their flows
+//! (crate::flows), whose answers are read here too.
 
 use crate::frame::Frame;
-use crate::js_value::js_object;
 use crate::reader::{api_error, public_request};
 use chatpay_core::api::views::PublicPaymentRequest;
 use chatpay_core::api::ApiError;
@@ -65,63 +65,6 @@ pub async fn pay(frame: &Frame, idempotency_key: &str, body: &str) -> Result<Sho
     buyer_view(&post(frame, "pay", idempotency_key, body).await?)
 }
 
-/// Finishes a card payment after the bank's 3-D Secure check of `attempt`.
-pub async fn finish_card_action(
-    frame: &Frame,
-    idempotency_key: &str,
-    attempt: &str,
-) -> Result<Shown, Failure> {
-    let method = js_object(&[("type", "card_action".into()), ("attempt", attempt.into())]);
-    pay_with(frame, idempotency_key, method, None).await
-}
-
-/// Pays with the sandbox wallet's `token`, from the Payment Request API's answer, and the
-/// card's own shipping address when the request asks for one.
-pub async fn wallet_pay(
-    frame: &Frame,
-    idempotency_key: &str,
-    token: &str,
-    shipping: Option<JsValue>,
-) -> Result<Shown, Failure> {
-    let method = js_object(&[
-        ("type", "wallet".into()),
-        ("wallet", "sandbox".into()),
-        ("token", token.into()),
-    ]);
-    pay_with(frame, idempotency_key, method, shipping).await
-}
-
-/// `pay` with `{method, shipping?}`, a method that holds no card data.
-async fn pay_with(
-    frame: &Frame,
-    idempotency_key: &str,
-    method: JsValue,
-    shipping: Option<JsValue>,
-) -> Result<Shown, Failure> {
-    let body = match shipping {
-        Some(shipping) => js_object(&[("method", method), ("shipping", shipping)]),
-        None => js_object(&[("method", method)]),
-    };
-    let body = JSON::stringify(&body)
-        .ok()
-        .and_then(|b| b.as_string())
-        .unwrap_or_default();
-    pay(frame, idempotency_key, &body).await
-}
-
-/// Creates the PayPal order the buyer approves, and answers the address to approve it at.
-pub async fn paypal_order(frame: &Frame, idempotency_key: &str) -> Result<String, Failure> {
-    let json = post(frame, "paypal", idempotency_key, "{}").await?;
-    Reflect::get(&json, &"approve_url".into())
-        .ok()
-        .and_then(|url| url.as_string())
-        .filter(|url| frame.may_open(url))
-        .ok_or_else(|| Failure::Api {
-            status: 200,
-            error: unexpected("The payment server sent an answer we could not read."),
-        })
-}
-
 /// The buyer says no: the answer is the public object, `declined`. The body is empty: the
 /// card asks for no reason.
 pub async fn decline(frame: &Frame, idempotency_key: &str) -> Result<Shown, Failure> {
@@ -134,7 +77,7 @@ pub async fn open_claim(frame: &Frame, idempotency_key: &str, body: &str) -> Res
     post(frame, "claims", idempotency_key, body).await.map(drop)
 }
 
-fn request_url(frame: &Frame, action: &str) -> String {
+pub fn request_url(frame: &Frame, action: &str) -> String {
     format!(
         "{}/v1/payment_requests/{}/{action}",
         frame.origin, frame.request_id
@@ -161,7 +104,7 @@ async fn post(
     .await
 }
 
-fn buyer_view(json: &JsValue) -> Result<Shown, Failure> {
+pub fn buyer_view(json: &JsValue) -> Result<Shown, Failure> {
     public_request(json)
         .map(Arc::new)
         .ok_or_else(|| Failure::Api {
@@ -170,7 +113,7 @@ fn buyer_view(json: &JsValue) -> Result<Shown, Failure> {
         })
 }
 
-fn bearer(frame: &Frame) -> Result<String, Failure> {
+pub fn bearer(frame: &Frame) -> Result<String, Failure> {
     frame
         .client_secret
         .as_ref()
@@ -201,6 +144,11 @@ async fn read(response: Response) -> Result<JsValue, Failure> {
         Ok(text) => JSON::parse(&text).unwrap_or(JsValue::NULL),
         Err(_) => return Err(Failure::Network),
     };
+    judge(status, json)
+}
+
+/// The answer's JSON when `status` is a success, else why the call failed.
+pub fn judge(status: u16, json: JsValue) -> Result<JsValue, Failure> {
     if (200..300).contains(&status) {
         return Ok(json);
     }

@@ -14,6 +14,7 @@ pub mod challenge;
 pub mod claim_form;
 pub mod client;
 pub mod failure_text;
+pub mod flows;
 pub mod focus;
 pub mod frame;
 pub mod intl;

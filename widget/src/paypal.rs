@@ -1,8 +1,9 @@
-//! The PayPal button: opens PayPal's window in the click, asks the edge for an order, sends
-//! the window to PayPal's approval page and waits. The edge's return page captures the
-//! order; the card then shows the request as the edge has it.
+//! The PayPal button: opens PayPal's window in the click; the `window` flow then asks the
+//! edge for an order, sends the window to PayPal's approval page and waits. The edge's
+//! return page captures the order; the card then shows the request as the edge has it.
 
-use crate::client::{self, Shown};
+use crate::client::{Failure, Shown};
+use crate::flows;
 use crate::frame::Frame;
 use crate::notice::Alert;
 use crate::parent::Parent;
@@ -56,22 +57,19 @@ pub fn PayPalButton<W: IntoView + 'static>(
         };
         alert.set(None);
         busy.set(true);
+        let flow = flows::load("window");
+        let options = flows::options(&frame, &[]);
         let frame = frame.clone();
         let parent = parent.clone();
         spawn_local(async move {
-            let mut said = None;
-            let result = match client::paypal_order(&frame, &client::new_idempotency_key()).await {
-                Ok(approve_url) => {
-                    popup.go(&approve_url);
-                    said = popup.wait(&frame, "paypal", None, true).await;
-                    drop(popup);
-                    client::fetch_public(&frame).await
-                }
-                Err(failure) => {
-                    drop(popup);
-                    Err(failure)
-                }
+            let ended = match (flow.await, options) {
+                (Some(flow), Ok(options)) => flows::ended(flow.paypal(&popup.0, &options)).await,
+                (None, _) => Err(Failure::Network),
+                (_, Err(failure)) => Err(failure),
             };
+            drop(popup);
+            let said = ended.as_ref().ok().and_then(Said::of);
+            let result = ended.and_then(|ended| flows::answer(&ended));
             busy.set(false);
             settle::conclude(&frame, &parent, request, alert, result, unfinished(&said)).await;
         });

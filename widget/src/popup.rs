@@ -1,16 +1,11 @@
 //! The window the card opens for PayPal's approval or the bank's 3-D Secure check. It is
 //! opened inside the buyer's click, before anything is awaited (browsers block a popup
-//! opened later), and the card then waits for the edge's return page in it to post the
-//! outcome, or for the buyer to close it.
+//! opened later); the `window` flow (crate::flows) then runs in it and closes it.
 
-use crate::client;
-use crate::frame::Frame;
-use chatpay_core::state::Status;
-use js_sys::{Object, Reflect};
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Window};
+use crate::reader::{object_at, text_at};
+use std::cell::Cell;
+use wasm_bindgen::JsValue;
+use web_sys::Window;
 
 pub const PAYPAL_WINDOW: &str = "chatpay_paypal";
 pub const BANK_WINDOW: &str = "chatpay_3ds";
@@ -23,6 +18,17 @@ pub const BLOCKED: &str = "Your browser blocked the window. Allow pop-ups and tr
 pub struct Said {
     pub outcome: String,
     pub code: Option<String>,
+}
+
+impl Said {
+    /// The `said` of a window flow's end, if the return page posted anything.
+    pub fn of(ended: &JsValue) -> Option<Said> {
+        let said = object_at(ended, "said")?;
+        Some(Said {
+            outcome: text_at(&said, "outcome").unwrap_or_default(),
+            code: text_at(&said, "code"),
+        })
+    }
 }
 
 thread_local! {
@@ -39,8 +45,8 @@ pub fn front() -> bool {
     found
 }
 
-/// The open window; dropping it closes it.
-pub struct Popup(Window);
+/// The open window; dropping it closes it (the flow closes it too, as soon as it is done).
+pub struct Popup(pub Window);
 
 impl Popup {
     /// Opens the window at `url`. Call it synchronously in the click handler.
@@ -51,71 +57,6 @@ impl Popup {
         OPEN.set(Some(window.clone()));
         Some(Popup(window))
     }
-
-    pub fn go(&self, url: &str) {
-        let _ = self.0.location().set_href(url);
-    }
-
-    /// Waits for the return page's `{chatpay: 1, type: kind, request_id, attempt?, outcome}`
-    /// from this window and our own origin, or for the window to close (`None`). With
-    /// `poll`, the request is also read every 2 s, and the wait ends (`None`) once it is no
-    /// longer waiting for payment: the window went through another site, which may cut it
-    /// off from the card.
-    pub async fn wait(
-        &self,
-        frame: &Frame,
-        kind: &'static str,
-        attempt: Option<&str>,
-        poll: bool,
-    ) -> Option<Said> {
-        let said = Rc::new(RefCell::new(None));
-        let listener = {
-            let said = said.clone();
-            let popup: JsValue = self.0.clone().into();
-            let origin = frame.origin.clone();
-            let request_id = frame.request_id.clone();
-            let attempt = attempt.map(str::to_owned);
-            Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-                let data = event.data();
-                let ours = event.origin() == origin
-                    && event.source().is_some_and(|s| Object::is(&s, &popup))
-                    && Reflect::get(&data, &"chatpay".into())
-                        .ok()
-                        .and_then(|v| v.as_f64())
-                        == Some(1.0)
-                    && text(&data, "type").as_deref() == Some(kind)
-                    && text(&data, "request_id") == Some(request_id.clone())
-                    && (attempt.is_none() || text(&data, "attempt") == attempt);
-                if let (true, Some(outcome)) = (ours, text(&data, "outcome")) {
-                    *said.borrow_mut() = Some(Said {
-                        outcome,
-                        code: text(&data, "code"),
-                    });
-                }
-            })
-        };
-        let window = web_sys::window()?;
-        let _ =
-            window.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
-        let mut ticks = 0u32;
-        loop {
-            client::sleep(500).await;
-            if said.borrow().is_some() || self.0.closed().unwrap_or(true) {
-                break;
-            }
-            ticks += 1;
-            if poll && ticks % 4 == 0 {
-                if let Ok(latest) = client::fetch_public(frame).await {
-                    if latest.status.known() != Some(Status::Requested) {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = window
-            .remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
-        said.take()
-    }
 }
 
 impl Drop for Popup {
@@ -123,8 +64,4 @@ impl Drop for Popup {
         let _ = self.0.close();
         OPEN.set(None);
     }
-}
-
-fn text(object: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(object, &key.into()).ok()?.as_string()
 }

@@ -10,11 +10,11 @@ use chatpay_core::api::ApiError;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-fn at(object: &JsValue, key: &str) -> JsValue {
+pub fn at(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn text_at(object: &JsValue, key: &str) -> Option<String> {
+pub fn text_at(object: &JsValue, key: &str) -> Option<String> {
     at(object, key).as_string()
 }
 
@@ -24,7 +24,7 @@ fn wire_at<T: WireName + Default>(object: &JsValue, key: &str) -> Wire<T> {
 }
 
 /// An object field, or `None` when it is null or missing.
-fn object_at(object: &JsValue, key: &str) -> Option<JsValue> {
+pub fn object_at(object: &JsValue, key: &str) -> Option<JsValue> {
     Some(at(object, key)).filter(JsValue::is_object)
 }
 

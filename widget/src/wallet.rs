@@ -3,23 +3,23 @@
 //! (docs/WALLETS.md). The card offers it only when the request is in test mode, the browser
 //! has `PaymentRequest` and `canMakePayment()` says yes, so no button is ever dead. The
 //! wallet's service worker trades the method's `data` (`{request_id, client_secret}`) for a
-//! token, and the card pays with that token.
-//!
-//! web-sys has no `PaymentRequest`, so the API is called through `Reflect`.
+//! token, and the `wallet` flow (widget/flows/wallet.js), which only such a card downloads,
+//! pays with that token.
 
-use crate::client::{self, Failure, Shown};
+use crate::client::{Failure, Shown};
+use crate::flows::{self, Flow};
 use crate::frame::Frame;
-use crate::js_value::js_object;
 use crate::notice::Alert;
 use crate::parent::Parent;
+use crate::reader::text_at;
 use chatpay_core::api::views::PublicPaymentRequest;
-use chatpay_core::state::Status;
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::Reflect;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 
 /// The buyer closed the wallet's sheet (`show()` rejected with `AbortError`).
 pub const CANCELED: &str = "You closed the wallet. Choose a way to pay.";
@@ -35,67 +35,35 @@ pub fn may_offer(request: &PublicPaymentRequest) -> bool {
     !request.livemode
 }
 
-/// The code the host page hears and the words the buyer reads when `show()` rejected with
-/// the `DOMException` named `name`.
-pub fn refused(name: &str) -> (&'static str, &'static str) {
-    match name {
-        "AbortError" => ("wallet_canceled", CANCELED),
+/// The code the host page hears and the words the buyer reads when the wallet flow ended
+/// with `code`, without paying.
+pub fn refused(code: &str) -> (&'static str, &'static str) {
+    match code {
+        "wallet_canceled" => ("wallet_canceled", CANCELED),
+        "wallet_failed" => ("wallet_failed", FAILED),
         _ => ("wallet_unavailable", UNAVAILABLE),
     }
 }
 
-/// `target[name](...args)`.
-fn call(target: &JsValue, name: &str, args: &Array) -> Result<JsValue, JsValue> {
-    Reflect::get(target, &name.into())?
-        .dyn_into::<Function>()?
-        .apply(target, args)
-}
-
-/// Waits for what `target[name](...args)` promises.
-async fn settled(target: &JsValue, name: &str, args: &Array) -> Result<JsValue, JsValue> {
-    JsFuture::from(Promise::from(call(target, name, args)?)).await
-}
-
-/// A `PaymentRequest` for the sandbox wallet and `request`, or `None` when the browser has no
-/// Payment Request API (or the frame no client secret, which the wallet needs).
-fn payment_request(frame: &Frame, request: &PublicPaymentRequest) -> Option<JsValue> {
+/// What the wallet flow needs, beyond [`flows::options`], to ask the browser about
+/// `request`, or `None` when the browser has no Payment Request API (or the frame no client
+/// secret, which the wallet needs).
+fn asked(frame: &Frame, request: &PublicPaymentRequest) -> Option<Vec<(&'static str, JsValue)>> {
     let window: JsValue = web_sys::window()?.into();
-    let constructor = Reflect::get(&window, &"PaymentRequest".into()).ok()?;
-    let constructor = constructor.dyn_into::<Function>().ok()?;
+    if !Reflect::has(&window, &"PaymentRequest".into()).unwrap_or(false) {
+        return None;
+    }
     let secret = frame.client_secret.as_ref()?.expose();
-    let data = js_object(&[
-        ("request_id", frame.request_id.as_str().into()),
-        ("client_secret", secret.as_str().into()),
-    ]);
-    let method = js_object(&[
-        (
-            "supportedMethods",
-            format!("{}/sandbox/wallet/pay", frame.origin).into(),
-        ),
-        ("data", data),
-    ]);
-    let amount = js_object(&[
-        ("currency", request.currency.as_str().into()),
-        ("value", request.amount.as_str().into()),
-    ]);
     let label = match request.description.as_str() {
         "" => request.seller.display_name.as_str(),
         description => description,
     };
-    // No payer name, email, phone or shipping: the browser would show a sheet of its own.
-    let total = js_object(&[("label", label.into()), ("amount", amount)]);
-    let methods = Array::of1(&method);
-    let details = js_object(&[("total", total)]);
-    Reflect::construct(&constructor, &Array::of2(&methods, &details)).ok()
-}
-
-/// Ends the wallet's part with `outcome`; its promise is awaited only so that a rejection is
-/// handled.
-fn complete(response: &JsValue, outcome: &'static str) {
-    let response = response.clone();
-    spawn_local(async move {
-        let _ = settled(&response, "complete", &Array::of1(&outcome.into())).await;
-    });
+    Some(vec![
+        ("client_secret", secret.as_str().into()),
+        ("label", label.into()),
+        ("currency", request.currency.as_str().into()),
+        ("amount", request.amount.as_str().into()),
+    ])
 }
 
 #[component]
@@ -116,13 +84,21 @@ pub fn WalletButton(
     answered: impl Fn(Result<Shown, Failure>, bool) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let offered = RwSignal::new(false);
-    let asked = request
+    // The flow, once loaded: `pay()` must then run inside the click, with nothing awaited.
+    let flow: Rc<RefCell<Option<Flow>>> = Rc::default();
+    let first = request
         .get_untracked()
         .filter(|r| may_offer(r))
-        .and_then(|r| payment_request(&frame, &r));
-    if let Some(asked) = asked {
+        .and_then(|r| asked(&frame, &r))
+        .and_then(|more| flows::options(&frame, &more).ok());
+    if let Some(first) = first {
+        let flow = flow.clone();
         spawn_local(async move {
-            let yes = settled(&asked, "canMakePayment", &Array::new()).await;
+            let Some(loaded) = flows::load("wallet").await else {
+                return;
+            };
+            let yes = flows::ended(loaded.offer(&first)).await;
+            *flow.borrow_mut() = Some(loaded);
             offered.set(yes.ok().and_then(|v| v.as_bool()) == Some(true));
         });
     }
@@ -131,59 +107,40 @@ pub fn WalletButton(
         alert.set(Some(text.into()));
     };
     let on_click = move |_| {
+        let loaded = flow.borrow().clone();
+        let (Some(loaded), Some(shown)) = (loaded, request.get_untracked()) else {
+            return;
+        };
         if busy.get_untracked() {
             return;
         }
-        let Some(shown) = request.get_untracked() else {
-            return;
-        };
         alert.set(None);
         let Ok(shipping) = shipping() else {
             return;
         };
         // `show()` synchronously, inside the click: the browser needs the buyer's gesture.
-        let showing = payment_request(&frame, &shown)
-            .and_then(|asked| call(&asked, "show", &Array::new()).ok());
-        let Some(showing) = showing else {
+        let running = asked(&frame, &shown).and_then(|mut more| {
+            more.extend(shipping.map(|address| ("shipping", address)));
+            loaded.pay(&flows::options(&frame, &more).ok()?).ok()
+        });
+        let Some(running) = running else {
             offered.set(false);
             return tell(&parent, "wallet_unavailable", UNAVAILABLE);
         };
         busy.set(true);
-        let frame = frame.clone();
         let parent = parent.clone();
         let answered = answered.clone();
         spawn_local(async move {
-            let response = match JsFuture::from(Promise::from(showing)).await {
-                Ok(response) => response,
-                Err(error) => {
-                    busy.set(false);
-                    let name = Reflect::get(&error, &"name".into()).ok();
-                    let (code, text) =
-                        refused(&name.and_then(|n| n.as_string()).unwrap_or_default());
-                    if code != "wallet_canceled" {
-                        offered.set(false);
-                    }
-                    return tell(&parent, code, text);
-                }
-            };
-            let token = Reflect::get(&response, &"details".into())
-                .and_then(|details| Reflect::get(&details, &"token".into()))
-                .ok()
-                .and_then(|token| token.as_string());
-            let Some(token) = token else {
-                complete(&response, "unknown");
-                busy.set(false);
-                return tell(&parent, "wallet_failed", FAILED);
-            };
-            let key = client::new_idempotency_key();
-            let outcome = client::wallet_pay(&frame, &key, &token, shipping).await;
-            let paid = matches!(&outcome, Ok(r) if r.status.known() != Some(Status::Requested));
-            // A failure is "unknown", not "fail": after "fail" Chromium keeps UI of its own
-            // open (headless, it takes the keyboard from the card), while the card says what
-            // went wrong anyway.
-            complete(&response, if paid { "success" } else { "unknown" });
+            let ended = flows::ended(running).await;
             busy.set(false);
-            answered(outcome, false);
+            if let Some(code) = ended.as_ref().ok().and_then(|e| text_at(e, "code")) {
+                let (code, text) = refused(&code);
+                if code == "wallet_unavailable" {
+                    offered.set(false);
+                }
+                return tell(&parent, code, text);
+            }
+            answered(ended.and_then(|ended| flows::answer(&ended)), false);
         });
     };
     // Hidden until the browser says yes, and for good in live mode: one view to download,
@@ -233,14 +190,10 @@ mod tests {
     }
 
     #[test]
-    fn a_closed_sheet_is_a_cancel_and_anything_else_takes_the_button_away() {
-        assert_eq!(refused("AbortError"), ("wallet_canceled", CANCELED));
-        for name in [
-            "NotSupportedError",
-            "SecurityError",
-            "InvalidStateError",
-            "",
-        ] {
+    fn a_closed_sheet_is_a_cancel_and_anything_unknown_takes_the_button_away() {
+        assert_eq!(refused("wallet_canceled"), ("wallet_canceled", CANCELED));
+        assert_eq!(refused("wallet_failed"), ("wallet_failed", FAILED));
+        for name in ["wallet_unavailable", "NotSupportedError", ""] {
             assert_eq!(refused(name), ("wallet_unavailable", UNAVAILABLE), "{name}");
         }
     }
