@@ -101,9 +101,14 @@ describe('PayPal in the card', () => {
     const card = await openCard('PayPal approve');
     await card.frame.waitForSelector('.cp-paypal');
     assert.ok(!card.flows().includes('window'), 'PayPal\'s flow waits until PayPal is chosen');
+    const asked = card.page.waitForRequest((r) => r.url().endsWith(`/v1/payment_requests/${card.id}/paypal`));
     const popup = await clickPayPal(card);
     await eventually(() => card.flows().includes('window'), 'choosing PayPal loads its flow');
-    assert.equal(await popup.evaluate(() => window.name), 'chatpay_paypal');
+    // The order is made in the buyer's language (the context's locale), under a key of its own.
+    const order = await asked;
+    assert.deepEqual(order.postDataJSON(), { locale: 'en-US' });
+    assert.match(order.headers()['idempotency-key'], /^[0-9a-f-]{36}$/);
+    assert.equal(await popup.evaluate(() => window.name), `chatpay_paypal_${card.id}`);
     await popup.waitForURL(/\/sandbox\/paypal\/approve\//, { timeout: 20_000 });
     // While PayPal is open the card waits: no card payment meanwhile.
     await card.frame.waitForSelector('.cp-pay:disabled');

@@ -117,7 +117,7 @@ describe('3-D Secure in the card', () => {
     await card.frame.waitForSelector('text=Your bank wants to confirm it\'s you');
 
     const popup = await pressContinue(card);
-    assert.equal(await popup.evaluate(() => window.name), 'chatpay_3ds');
+    assert.equal(await popup.evaluate(() => window.name), `chatpay_3ds_${card.id}`);
     await Promise.all([
       popup.waitForEvent('close', { timeout: 20_000 }),
       popup.getByRole('button', { name: 'Complete' }).click(),

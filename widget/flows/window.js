@@ -5,11 +5,14 @@
 // page posted in the window (`{outcome, code}`), or null.
 import { call, newKey } from './shared/api.js';
 
-// PayPal: creates the order, sends the window to PayPal's approval page and waits, then
-// reads the request as the edge's return page left it. `o`: `{origin, request_id, auth}`.
+// PayPal: creates the order in the buyer's language, sends the window to PayPal's approval
+// page and waits, then reads the request as the edge's return page left it.
+// `o`: `{origin, request_id, auth}`.
 export async function paypal(popup, o) {
   try {
-    const made = await call(o, 'paypal', {}, newKey());
+    // A tag the edge would refuse is left out rather than failing the order.
+    const locale = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(navigator.language) ? navigator.language : undefined;
+    const made = await call(o, 'paypal', { locale }, newKey());
     const url = made.json && made.json.approve_url;
     if (made.status < 200 || made.status > 299) return { ...made, said: null };
     // Only a web page on HTTPS or on the edge itself, never a `javascript:` one.

@@ -40,7 +40,7 @@ pub fn Challenge(
             true => None,
             false => match frame
                 .may_open(&action.url)
-                .then(|| Popup::open(&action.url, BANK_WINDOW))
+                .then(|| Popup::open(&action.url, BANK_WINDOW, &frame.request_id))
                 .flatten()
             {
                 Some(popup) => Some(popup),

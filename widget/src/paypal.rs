@@ -52,7 +52,7 @@ pub fn PayPalButton<W: IntoView + 'static>(
             return;
         }
         // Synchronously, before anything is awaited; the address comes with the order.
-        let Some(popup) = Popup::open("", PAYPAL_WINDOW) else {
+        let Some(popup) = Popup::open("", PAYPAL_WINDOW, &frame.request_id) else {
             return alert.set(Some(BLOCKED.into()));
         };
         alert.set(None);

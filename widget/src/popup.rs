@@ -49,10 +49,12 @@ pub fn front() -> bool {
 pub struct Popup(pub Window);
 
 impl Popup {
-    /// Opens the window at `url`. Call it synchronously in the click handler.
-    pub fn open(url: &str, name: &str) -> Option<Popup> {
+    /// Opens the window at `url`. Call it synchronously in the click handler. The window's
+    /// name is `kind` and the request's id: two cards in one chat never share a window.
+    pub fn open(url: &str, kind: &str, request_id: &str) -> Option<Popup> {
+        let name = format!("{kind}_{request_id}");
         let window = web_sys::window()?
-            .open_with_url_and_target_and_features(url, name, "popup,width=480,height=680")
+            .open_with_url_and_target_and_features(url, &name, "popup,width=480,height=680")
             .ok()??;
         OPEN.set(Some(window.clone()));
         Some(Popup(window))

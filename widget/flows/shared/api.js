@@ -28,5 +28,7 @@ export async function call(o, action, body, key) {
   }
 }
 
-// A fresh idempotency key.
-export const newKey = () => crypto.randomUUID();
+// A fresh idempotency key, as the card makes them (chatpay_intl::idempotency).
+export const newKey = () =>
+  crypto.randomUUID?.() ??
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
