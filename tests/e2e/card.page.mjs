@@ -1,5 +1,9 @@
 // The buyer's side of the browser tests: Chromium flags, a page that records what the cards
 // tell it, the demo chat with one more card posted into it, and the card's iframe.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './edge.mjs';
 
 // The browser under test: Debian's chromium, or another build named by CHROMIUM (as the bench
 // takes it), e.g. to check a newer Chromium unpacked beside the installed one.
@@ -30,6 +34,11 @@ export function recordHostEvents() {
  */
 export async function chatWithCard(page, edge, request, clientSecret) {
   await page.goto(`${edge.pageOrigin}/`);
+  await postCard(page, request, clientSecret);
+}
+
+/** Posts one more card into the chat already open in `page`. */
+export async function postCard(page, request, clientSecret) {
   await page.evaluate(([r, cs]) => {
     const li = document.createElement('li');
     li.className = 'msg them pay';
@@ -93,4 +102,37 @@ export async function eventually(check, message, ms = 10_000) {
     if (Date.now() > end) throw new Error(`timed out: ${message}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Scrolls `card` (`{page, frame, id}`) into view and waits until the chat has sized its
+ * iframe to the content, as a buyer sees it. Chromium does not render a frame out of view,
+ * so the card reports its height only once seen; until then a button low in the card can
+ * sit outside the iframe. Answers the card's host element.
+ */
+export async function inView(card) {
+  const host = card.page.locator(`chat-pay[request="${card.id}"]`);
+  await host.scrollIntoViewIfNeeded();
+  const content = await card.frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+  await card.page.waitForFunction(([id, want]) => {
+    const frame = document.querySelector(`chat-pay[request="${id}"]`).shadowRoot.querySelector('iframe');
+    return Math.abs(frame.getBoundingClientRect().height - want) <= 2;
+  }, [card.id, content], { timeout: 10_000 });
+  return host;
+}
+
+/** Saves `card` as the buyer sees it to tests/artifacts/`name`. */
+export async function screenshot(card, name) {
+  const host = await inView(card);
+  mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
+  await host.screenshot({ path: path.join(ROOT, 'tests/artifacts', name) });
+}
+
+/** Pays `card` with the test Visa, as a buyer would, and waits for its receipt. */
+export async function payByCard(card) {
+  await fillCard(card.frame, { number: '4242 4242 4242 4242' });
+  await inView(card);
+  await card.frame.click('.cp-pay');
+  await card.frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
+  assert.match(await card.frame.textContent('.cp-receipt-card'), /Visa •••• 4242/);
 }

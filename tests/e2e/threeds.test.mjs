@@ -5,13 +5,11 @@
 // answer. Real headless Chromium against a real `wrangler dev` (test mode).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
+import { seed, sellerApi, startEdge } from './edge.mjs';
 import {
   CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard, eventually, fillCard, hostEvents, recordFlows,
-  recordHostEvents,
+  recordHostEvents, inView, screenshot,
 } from './card.page.mjs';
 
 // The sandbox card whose bank asks for a challenge.
@@ -69,28 +67,6 @@ async function pressContinue(card) {
   ]);
   await popup.waitForURL(/\/sandbox\/3ds\//, { timeout: 20_000 });
   return popup;
-}
-
-/**
- * Scrolls the card into view and waits until the chat has sized its iframe to the content,
- * as a buyer sees it. Chromium does not render a frame out of view, so the card reports its
- * height only once seen; until then a button low in the card can sit outside the iframe.
- */
-async function inView(card) {
-  const host = card.page.locator(`chat-pay[request="${card.id}"]`);
-  await host.scrollIntoViewIfNeeded();
-  const content = await card.frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
-  await card.page.waitForFunction(([id, want]) => {
-    const frame = document.querySelector(`chat-pay[request="${id}"]`).shadowRoot.querySelector('iframe');
-    return Math.abs(frame.getBoundingClientRect().height - want) <= 2;
-  }, [card.id, content], { timeout: 10_000 });
-  return host;
-}
-
-async function screenshot(card, name) {
-  const host = await inView(card);
-  mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
-  await host.screenshot({ path: path.join(ROOT, 'tests/artifacts', name) });
 }
 
 const errorCodes = async (page, id) =>

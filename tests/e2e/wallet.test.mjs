@@ -7,13 +7,11 @@
 // where a test says so.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, seed, sellerApi, startEdge } from './edge.mjs';
+import { seed, sellerApi, startEdge } from './edge.mjs';
 import {
-  CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard, fillCard, hostEvents, recordFlows,
-  recordHostEvents,
+  CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard, hostEvents, recordFlows,
+  recordHostEvents, inView, payByCard, postCard, screenshot,
 } from './card.page.mjs';
 
 let edge;
@@ -60,24 +58,6 @@ async function openCard(description, { width = 900, init, request = {} } = {}) {
   await chatWithCard(page, edge, created.id, created.client_secret);
   const frame = await cardFrame(page, created.id);
   return { id: created.id, clientSecret: created.client_secret, page, frame, context, problems, flowsOf };
-}
-
-/** Scrolls the card into view and waits until the chat has sized its iframe to the content. */
-async function inView(card) {
-  const host = card.page.locator(`chat-pay[request="${card.id}"]`);
-  await host.scrollIntoViewIfNeeded();
-  const content = await card.frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
-  await card.page.waitForFunction(([id, want]) => {
-    const frame = document.querySelector(`chat-pay[request="${id}"]`).shadowRoot.querySelector('iframe');
-    return Math.abs(frame.getBoundingClientRect().height - want) <= 2;
-  }, [card.id, content], { timeout: 10_000 });
-  return host;
-}
-
-async function screenshot(card, name) {
-  const host = await inView(card);
-  mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
-  await host.screenshot({ path: path.join(ROOT, 'tests/artifacts', name) });
 }
 
 const walletButton = (card) => card.frame.getByRole('button', { name: 'Pay with wallet' });
@@ -217,11 +197,7 @@ describe('the sandbox wallet in the card (test mode)', () => {
     assert.equal(await walletButton(card).isEnabled(), true);
     await card.context.unroute(`${edge.origin}/v1/payment_requests/${card.id}/pay`);
 
-    await fillCard(card.frame, { number: '4242 4242 4242 4242' });
-    await inView(card);
-    await card.frame.click('.cp-pay');
-    await card.frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
-    assert.match(await card.frame.textContent('.cp-receipt-card'), /Visa •••• 4242/);
+    await payByCard(card);
     await card.context.close();
   });
 
@@ -292,15 +268,7 @@ describe('the wallet in live mode', () => {
     assert.equal(live.livemode, true);
 
     const card = await openCard('Test beside live');
-    await card.page.evaluate(([r, cs]) => {
-      const li = document.createElement('li');
-      li.className = 'msg them pay';
-      const element = document.createElement('chat-pay');
-      element.setAttribute('request', r);
-      element.setAttribute('client-secret', cs);
-      li.appendChild(element);
-      document.getElementById('log').appendChild(li);
-    }, [live.id, live.client_secret]);
+    await postCard(card.page, live.id, live.client_secret);
     const liveFrame = await cardFrame(card.page, live.id);
     assert.equal((await publicView(live.id, live.client_secret)).livemode, true);
     // The test card's wallet is offered; by then the live card has long made up its mind.
