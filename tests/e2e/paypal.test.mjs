@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { seed, sellerApi, startEdge } from './edge.mjs';
 import {
   CHROMIUM, CHROMIUM_ARGS, cardFrame, chatWithCard, eventually, hostEvents, recordFlows,
-  recordHostEvents, inView, payByCard, screenshot,
+  recordHostEvents, inView, payByCard, postCard, screenshot,
 } from './card.page.mjs';
 
 let edge;
@@ -171,5 +171,32 @@ describe('PayPal in the card', () => {
     assert.equal(await card.frame.isEnabled('.cp-paypal'), true);
     assert.deepEqual(await errorCodes(card.page, card.id), ['processor_unavailable']);
     await card.context.close();
+  });
+
+  test('two cards in one chat each get a PayPal window of their own, and each pays once', async () => {
+    const first = await openCard('PayPal first of two');
+    const created = await sellerApi(edge, demo.secret_key, 'POST', '/v1/payment_requests',
+      { amount: '7.00', currency: 'USD', description: 'PayPal second of two' });
+    await postCard(first.page, created.json.id, created.json.client_secret);
+    const second = { ...first, id: created.json.id, frame: await cardFrame(first.page, created.json.id) };
+    const one = await clickPayPal(first);
+    const two = await clickPayPal(second);
+    assert.notEqual(one, two, 'the second card opened a window of its own');
+    await one.waitForURL(/\/sandbox\/paypal\/approve\//, { timeout: 20_000 });
+    await two.waitForURL(/\/sandbox\/paypal\/approve\//, { timeout: 20_000 });
+    assert.notEqual(one.url(), two.url(), 'each window approves its own order');
+    for (const [card, popup] of [[second, two], [first, one]]) {
+      await Promise.all([
+        popup.waitForEvent('close', { timeout: 20_000 }),
+        popup.getByRole('button', { name: 'Approve' }).click(),
+      ]);
+      await card.frame.waitForSelector('.cp-receipt', { timeout: 20_000 });
+      const seller = await sellerApi(edge, demo.secret_key, 'GET', `/v1/payment_requests/${card.id}`);
+      assert.equal(seller.json.status, 'paid');
+    }
+    const paid = (await hostEvents(first.page, 'chatpay:paid')).map((e) => e.detail.request_id).sort();
+    assert.deepEqual(paid, [first.id, second.id].sort());
+    assert.deepEqual(first.problems, []);
+    await first.context.close();
   });
 });
