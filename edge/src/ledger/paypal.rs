@@ -3,11 +3,10 @@
 //! on the sandbox's own approval page.
 
 use super::context::Ledger;
+use super::orders::NewOrder;
 use super::rows::SellerRow;
 use crate::command::Command;
-use crate::connectors::{
-    Approval, Connector, Created, Failure, ReturnUrls, Sandbox, SandboxAction,
-};
+use crate::connectors::{Approval, Created, Failure, ReturnUrls, Sandbox, SandboxAction};
 use crate::http::{json, Fail};
 use crate::idempotency::{self, Found};
 use crate::ids::{ObjectId, SellerRef};
@@ -66,31 +65,30 @@ impl Ledger<'_> {
         let seller_ref = SellerRef::from_id(&seller.id, self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
         let attempt = ObjectId::generate("att_", seller_ref, self.keys).id;
-        self.open_order(&attempt, &row.id, "paypal", None, None, None, now)?;
         if let Some(pending) = &pending {
             if idempotency::has_room(&self.sql, pending.idem, now)? {
                 pending.begin(&self.sql, now)?;
             }
         }
-        let merchant = self.paypal_merchant_id()?;
         let base = format!("{origin}/v1/return/paypal/{}", row.id);
-        let created = connector
-            .create_order(crate::connectors::OrderCall {
-                request_id: &row.id,
-                description: &row.description,
-                amount: row.amount(),
-                payee: merchant.as_deref(),
-                key: &attempt,
-                approval: Some(Approval {
-                    urls: ReturnUrls {
-                        return_url: base.clone(),
-                        cancel_url: format!("{base}?canceled=1"),
-                    },
-                    locale: locale.as_deref(),
-                    shipping: row.collect_shipping != 0,
-                }),
-            })
-            .await;
+        let approval = Approval {
+            urls: ReturnUrls {
+                return_url: base.clone(),
+                cancel_url: format!("{base}?canceled=1"),
+            },
+            locale: locale.as_deref(),
+            shipping: row.collect_shipping != 0,
+        };
+        let new = NewOrder {
+            attempt_id: &attempt,
+            method: "paypal",
+            token: None,
+            fingerprint: None,
+            wallet: None,
+        };
+        let created = self
+            .open_processor_order(&row, &connector, new, Some(approval), now)
+            .await?;
         let (http, value) = match created {
             Created::Order {
                 order_ref,
