@@ -6,6 +6,7 @@ use super::context::Ledger;
 use super::orders::{NewOrder, OrderRow};
 use super::pay::Ended;
 use super::rows::{RequestRow, SellerRow};
+use super::settle::Taken;
 use crate::connectors::{
     Approval, CaptureCall, Captured, CardConfirm, Confirmed, Connector, Created, Decline, Failure,
     ModeConnector, OrderCall, OrderState, ReturnUrls, WalletConfirm,
@@ -182,7 +183,15 @@ impl Ledger<'_> {
                     (true, Some(collected), _) => Some(self.collected_shipping(collected)?),
                     (_, _, given) => given.clone(),
                 };
-                self.record_paid(seller, row, order, &capture_ref, &payer, shipping, pay)?;
+                self.record_paid(Taken {
+                    seller,
+                    row,
+                    order,
+                    capture_ref: &capture_ref,
+                    payer: &payer,
+                    shipping,
+                    receipt_email: pay.receipt_email.as_deref(),
+                })?;
                 Ok(Ended::Paid)
             }
             Captured::Pending { capture_ref } => {
