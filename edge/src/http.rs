@@ -159,3 +159,15 @@ pub fn text_response(status: u16, body: String, content_type: &str) -> Response 
         .map(|r| r.with_status(status).with_headers(headers))
         .unwrap_or_else(|_| Response::empty().expect("an empty response can always be built"))
 }
+
+/// An HTML page we serve ourselves (the card's frame, a popup's return page): never cached,
+/// never sniffed, no referrer, under its own content security policy.
+pub fn html_page(html: String, content_security_policy: &str) -> Outcome {
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("content-security-policy", content_security_policy)?;
+    Ok(Response::ok(html)?.with_headers(headers))
+}
