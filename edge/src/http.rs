@@ -33,6 +33,11 @@ impl Fail {
         }
     }
 
+    /// The failure as an answer to record and send: its status and the one error shape.
+    pub fn into_answer(self) -> (u16, serde_json::Value) {
+        (self.http, value(&ErrorBody { error: self.error }))
+    }
+
     pub fn param(mut self, param: impl Into<String>) -> Fail {
         self.error.param = Some(param.into());
         self
