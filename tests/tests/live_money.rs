@@ -3,33 +3,14 @@
 //! between the edge's calls. Each test runs its own stand-in and edge, since some stop it.
 
 use chatpay_tests::cards::{pay_body, VISA};
-use chatpay_tests::paypal::{live_edge, StandIn, MERCHANT_ID};
+use chatpay_tests::paypal::{live_edge, live_seller, StandIn};
 use chatpay_tests::storage::{close, ledger_file, open};
-use chatpay_tests::{unique, Edge, PaymentRequest, Seller};
+use chatpay_tests::{unique, Edge};
 use serde_json::{json, Value};
 use std::thread;
 use std::time::{Duration, Instant};
 
 const PENDING: &str = "4000000000000259";
-
-fn live_seller(edge: &Edge) -> Seller {
-    edge.create_seller_with(json!({
-        "display_name": format!("Live {}", unique("")),
-        "country": "US", "default_currency": "USD", "allowed_origins": [],
-        "livemode": true, "paypal_merchant_id": MERCHANT_ID,
-    }))
-}
-
-fn captures(standin: &StandIn, request: &PaymentRequest) -> Vec<Value> {
-    standin
-        .control("GET", "/captures", None)
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|c| c["custom_id"] == request.id.as_str())
-        .collect()
-}
 
 fn wait_for(what: &str, done: impl FnMut() -> bool) {
     wait_or(what, done, String::new);
@@ -55,10 +36,10 @@ fn webhook_url(edge: &Edge) -> String {
 fn refunds_go_back_through_paypal_and_an_unanswered_one_is_retried_under_its_key() {
     let standin = StandIn::start();
     let edge = live_edge(&standin);
-    let seller = live_seller(&edge);
+    let seller = live_seller(&edge, "USD");
     let request = edge.create_request(&seller.secret_key, "20.00", "USD");
     edge.pay(&request, &pay_body(VISA), None).expect(200);
-    let capture = captures(&standin, &request)[0]["id"]
+    let capture = standin.captures_for(&request)[0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -130,10 +111,10 @@ fn refunds_go_back_through_paypal_and_an_unanswered_one_is_retried_under_its_key
 fn shipping_posts_the_tracker_and_the_payout_is_released_by_reference() {
     let standin = StandIn::start();
     let mut edge = live_edge(&standin);
-    let seller = live_seller(&edge);
+    let seller = live_seller(&edge, "USD");
     let request = edge.create_request(&seller.secret_key, "30.00", "USD");
     edge.pay(&request, &pay_body(VISA), None).expect(200);
-    let capture = captures(&standin, &request)[0]["id"]
+    let capture = standin.captures_for(&request)[0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -204,13 +185,13 @@ fn shipping_posts_the_tracker_and_the_payout_is_released_by_reference() {
 fn webhooks_are_verified_and_applied_once() {
     let standin = StandIn::start();
     let edge = live_edge(&standin);
-    let seller = live_seller(&edge);
+    let seller = live_seller(&edge, "USD");
     let request = edge.create_request(&seller.secret_key, "8.00", "USD");
     assert_eq!(
         edge.pay(&request, &pay_body(PENDING), None).expect(200)["status"],
         "pending"
     );
-    let capture = captures(&standin, &request)[0]["id"]
+    let capture = standin.captures_for(&request)[0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -285,7 +266,7 @@ fn webhooks_are_verified_and_applied_once() {
 fn an_edge_killed_between_capture_and_record_pays_exactly_once() {
     let standin = StandIn::start();
     let mut edge = live_edge(&standin);
-    let seller = live_seller(&edge);
+    let seller = live_seller(&edge, "USD");
     let request = edge.create_request(&seller.secret_key, "11.00", "USD");
     // PayPal takes 4 s to capture; the edge is killed while it waits.
     standin.control(
@@ -316,7 +297,7 @@ fn an_edge_killed_between_capture_and_record_pays_exactly_once() {
     let _ = buyer.join();
     thread::sleep(Duration::from_secs(5)); // PayPal finishes the capture meanwhile
     assert_eq!(
-        captures(&standin, &request).len(),
+        standin.captures_for(&request).len(),
         1,
         "PayPal captured once"
     );
@@ -324,7 +305,7 @@ fn an_edge_killed_between_capture_and_record_pays_exactly_once() {
     // The buyer's retry reconciles with PayPal's record: paid, no second capture.
     let retry = edge.pay(&request, &pay_body(VISA), Some(&key));
     assert_eq!(retry.expect(200)["status"], "paid", "{retry}");
-    assert_eq!(captures(&standin, &request).len(), 1);
+    assert_eq!(standin.captures_for(&request).len(), 1);
     let view = edge
         .get_request(&seller.secret_key, &request.id)
         .expect(200)
