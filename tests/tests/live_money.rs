@@ -108,6 +108,75 @@ fn refunds_go_back_through_paypal_and_an_unanswered_one_is_retried_under_its_key
 }
 
 #[test]
+fn a_refund_paypal_answers_failed_or_cancelled_records_nothing_and_is_a_402() {
+    let standin = StandIn::start();
+    let edge = live_edge(&standin);
+    let seller = live_seller(&edge, "USD");
+    let request = edge.create_request(&seller.secret_key, "20.00", "USD");
+    edge.pay(&request, &pay_body(VISA), None).expect(200);
+    let capture = standin.captures_for(&request)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refund_calls =
+        || standin.calls_to("POST", &format!("/v2/payments/captures/{capture}/refund"));
+
+    for (n, status) in ["FAILED", "CANCELLED"].into_iter().enumerate() {
+        standin.control("POST", "/refunds/outcomes", Some(json!({"status": status})));
+        let key = unique("idem");
+        let refund = || {
+            edge.call(
+                "POST",
+                &format!("/v1/payment_requests/{}/refunds", request.id),
+            )
+            .bearer(&seller.secret_key)
+            .idempotency_key(&key)
+            .json(&json!({"amount": "5.00", "reason": "requested_by_customer"}))
+            .send()
+        };
+        let refused = refund();
+        assert_eq!(refused.status, 402, "{status}: {refused}");
+        assert_eq!(refused.code(), "refund_failed", "{status}: {refused}");
+        assert_eq!(
+            refund_calls().len(),
+            n + 1,
+            "{status}: PayPal answered: no retry"
+        );
+        let view = edge
+            .get_request(&seller.secret_key, &request.id)
+            .expect(200)
+            .clone();
+        assert_eq!(view["amount_refunded"], "0.00", "{status}: {view}");
+        assert_eq!(
+            view["refunds"].as_array().map_or(0, Vec::len),
+            0,
+            "{status}: {view}"
+        );
+        // The same key answers the same refusal, and PayPal is not asked again.
+        let again = refund();
+        assert_eq!(again.status, 402, "{status}: {again}");
+        assert_eq!(again.header("idempotent-replayed"), Some("true"), "{again}");
+        assert_eq!(refund_calls().len(), n + 1);
+    }
+
+    // Nothing went back, so the whole amount is still there to refund.
+    let refund = edge.refund(
+        &seller.secret_key,
+        &request.id,
+        None,
+        "requested_by_customer",
+    );
+    let created = refund.expect(201).clone();
+    assert_eq!(created["status"], "succeeded", "{refund}");
+    assert_eq!(created["payment_request"]["amount_refunded"], "20.00");
+    assert!(
+        standin.violations().is_empty(),
+        "{:#?}",
+        standin.violations()
+    );
+}
+
+#[test]
 fn shipping_posts_the_tracker_and_the_payout_is_released_by_reference() {
     let standin = StandIn::start();
     let mut edge = live_edge(&standin);
