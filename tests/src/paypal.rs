@@ -106,6 +106,15 @@ impl StandIn {
             .collect()
     }
 
+    /// The id of the (first) capture PayPal holds for `request`.
+    pub fn capture_id(&self, request: &PaymentRequest) -> String {
+        self.captures_for(request)
+            .first()
+            .and_then(|c| c["id"].as_str())
+            .unwrap_or_else(|| panic!("no capture for {}", request.id))
+            .to_owned()
+    }
+
     /// PayPal's four settings, for an edge's env file.
     pub fn settings(&self) -> Vec<String> {
         vec![

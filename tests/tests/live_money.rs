@@ -5,7 +5,7 @@
 use chatpay_tests::cards::{pay_body, VISA};
 use chatpay_tests::paypal::{live_edge, live_seller, StandIn};
 use chatpay_tests::storage::{close, ledger_file, open};
-use chatpay_tests::{unique, Edge};
+use chatpay_tests::{unique, Edge, PaymentRequest, Seller};
 use serde_json::{json, Value};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -28,6 +28,13 @@ fn wait_or(what: &str, mut done: impl FnMut() -> bool, context: impl Fn() -> Str
     }
 }
 
+/// A new request of `seller` for `amount` USD, paid by card.
+fn paid_by_card(edge: &Edge, seller: &Seller, amount: &str) -> PaymentRequest {
+    let request = edge.create_request(&seller.secret_key, amount, "USD");
+    edge.pay(&request, &pay_body(VISA), None).expect(200);
+    request
+}
+
 fn webhook_url(edge: &Edge) -> String {
     format!("{}/v1/webhooks/paypal", edge.base_url())
 }
@@ -37,12 +44,8 @@ fn refunds_go_back_through_paypal_and_an_unanswered_one_is_retried_under_its_key
     let standin = StandIn::start();
     let edge = live_edge(&standin);
     let seller = live_seller(&edge, "USD");
-    let request = edge.create_request(&seller.secret_key, "20.00", "USD");
-    edge.pay(&request, &pay_body(VISA), None).expect(200);
-    let capture = standin.captures_for(&request)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let request = paid_by_card(&edge, &seller, "20.00");
+    let capture = standin.capture_id(&request);
 
     let refund = edge.refund(
         &seller.secret_key,
@@ -112,12 +115,8 @@ fn a_refund_paypal_answers_failed_or_cancelled_records_nothing_and_is_a_402() {
     let standin = StandIn::start();
     let edge = live_edge(&standin);
     let seller = live_seller(&edge, "USD");
-    let request = edge.create_request(&seller.secret_key, "20.00", "USD");
-    edge.pay(&request, &pay_body(VISA), None).expect(200);
-    let capture = standin.captures_for(&request)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let request = paid_by_card(&edge, &seller, "20.00");
+    let capture = standin.capture_id(&request);
     let refund_calls =
         || standin.calls_to("POST", &format!("/v2/payments/captures/{capture}/refund"));
 
@@ -181,12 +180,8 @@ fn shipping_posts_the_tracker_and_the_payout_is_released_by_reference() {
     let standin = StandIn::start();
     let mut edge = live_edge(&standin);
     let seller = live_seller(&edge, "USD");
-    let request = edge.create_request(&seller.secret_key, "30.00", "USD");
-    edge.pay(&request, &pay_body(VISA), None).expect(200);
-    let capture = standin.captures_for(&request)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let request = paid_by_card(&edge, &seller, "30.00");
+    let capture = standin.capture_id(&request);
     // The tracker post fails once: the ship still stands, and the alarm posts it later.
     standin.control(
         "POST",
@@ -260,10 +255,7 @@ fn webhooks_are_verified_and_applied_once() {
         edge.pay(&request, &pay_body(PENDING), None).expect(200)["status"],
         "pending"
     );
-    let capture = standin.captures_for(&request)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let capture = standin.capture_id(&request);
 
     // PayPal settles the held capture and tells the edge.
     let settled = standin.control(
