@@ -5,10 +5,10 @@
 use crate::command::{send, Command, ORIGINS_HEADER};
 use crate::crypto::Keys;
 use crate::http::Fail;
-use crate::http::Outcome;
+use crate::http::{html_page, Outcome};
 use crate::ids::ObjectId;
 use chatpay_core::routes::Operation as Op;
-use worker::{Env, Headers, Response};
+use worker::Env;
 
 const ORIGINS_META: &str = r#"<meta name="chatpay-allowed-origins" content="">"#;
 
@@ -83,17 +83,11 @@ pub async fn dashboard(env: &Env) -> Outcome {
 /// A page of one of our wasm apps (card, dashboard): only its own scripts, styles and API,
 /// never cached, framed only by `frame_ancestors`.
 fn app_page(html: String, frame_ancestors: &str) -> Outcome {
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("cache-control", "no-store")?;
-    headers.set("referrer-policy", "no-referrer")?;
-    headers.set("x-content-type-options", "nosniff")?;
-    headers.set(
-        "content-security-policy",
+    html_page(
+        html,
         &format!(
             "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; \
              img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}"
         ),
-    )?;
-    Ok(Response::ok(html)?.with_headers(headers))
+    )
 }

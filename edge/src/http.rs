@@ -33,6 +33,11 @@ impl Fail {
         }
     }
 
+    /// The failure as an answer to record and send: its status and the one error shape.
+    pub fn into_answer(self) -> (u16, serde_json::Value) {
+        (self.http, value(&ErrorBody { error: self.error }))
+    }
+
     pub fn param(mut self, param: impl Into<String>) -> Fail {
         self.error.param = Some(param.into());
         self
@@ -158,4 +163,16 @@ pub fn text_response(status: u16, body: String, content_type: &str) -> Response 
     Response::ok(body)
         .map(|r| r.with_status(status).with_headers(headers))
         .unwrap_or_else(|_| Response::empty().expect("an empty response can always be built"))
+}
+
+/// An HTML page we serve ourselves (the card's frame, a popup's return page): never cached,
+/// never sniffed, no referrer, under its own content security policy.
+pub fn html_page(html: String, content_security_policy: &str) -> Outcome {
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("content-security-policy", content_security_policy)?;
+    Ok(Response::ok(html)?.with_headers(headers))
 }

@@ -138,6 +138,29 @@ impl Pending<'_> {
     pub fn finish(&self, sql: &SqlStorage, http: u16, body: &str) -> worker::Result<()> {
         finish(sql, self.idem, http, body)
     }
+
+    /// Records an answer given without [`Pending::begin`] (nothing was awaited under the
+    /// key, or the call answered before its claim), in one write, when [`stores`] keeps it.
+    /// A call that claimed the key meanwhile keeps its own record.
+    pub fn record(&self, sql: &SqlStorage, now: i64, http: u16, body: &str) -> worker::Result<()> {
+        if !stores(self.idem, http) {
+            return Ok(());
+        }
+        forget_expired(sql, now)?;
+        sql.exec(
+            "INSERT OR IGNORE INTO idempotency (scope, key, body_mac, http_status, response, created_at, credential) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                self.idem.scope.clone().into(),
+                self.idem.key.clone().into(),
+                self.body_mac.clone().into(),
+                i64::from(http).into(),
+                body.into(),
+                now.into(),
+                self.idem.credential.clone().into(),
+            ],
+        )?;
+        Ok(())
+    }
 }
 
 /// Forgets an unfinished call under `idem`: its instance stopped before answering (the
@@ -282,12 +305,18 @@ pub fn has_room(sql: &SqlStorage, idem: &IdempotencyKey, now: i64) -> Result<boo
     Ok(n < MAX_BUYER_RECORDS)
 }
 
-/// Claims the key before the operation's first `.await`.
-fn begin(sql: &SqlStorage, idem: &IdempotencyKey, body_mac: &str, now: i64) -> worker::Result<()> {
+/// Drops the records past [`RETENTION_SECONDS`].
+fn forget_expired(sql: &SqlStorage, now: i64) -> worker::Result<()> {
     sql.exec(
         "DELETE FROM idempotency WHERE created_at <= ?",
         vec![(now - RETENTION_SECONDS).into()],
     )?;
+    Ok(())
+}
+
+/// Claims the key before the operation's first `.await`.
+fn begin(sql: &SqlStorage, idem: &IdempotencyKey, body_mac: &str, now: i64) -> worker::Result<()> {
+    forget_expired(sql, now)?;
     sql.exec(
         "INSERT INTO idempotency (scope, key, body_mac, http_status, response, created_at, credential) VALUES (?, ?, ?, ?, NULL, ?, ?)",
         vec![

@@ -6,7 +6,7 @@
 use crate::command::{send, Command};
 use crate::crypto::{random_bytes, Keys};
 use crate::encoding::hex_encode;
-use crate::http::{Fail, Outcome};
+use crate::http::{html_page, Fail, Outcome};
 use crate::ids::{Mode, ObjectId};
 use chatpay_core::routes::Operation;
 use serde_json::{json, Value};
@@ -41,19 +41,13 @@ fn page(title: &str, body: &str, script: Option<&str>) -> Outcome {
          @media (prefers-color-scheme:dark){{body{{background:#111417;color:#e8eaed}}main{{background:#1c2024}}p{{color:#aab0b8}}.no{{background:#2a2f35;color:#e8eaed}}}}\
          </style></head><body><main>{body}</main>{script}</body></html>"
     );
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("cache-control", "no-store")?;
-    headers.set("referrer-policy", "no-referrer")?;
-    headers.set("x-content-type-options", "nosniff")?;
-    headers.set(
-        "content-security-policy",
+    html_page(
+        html,
         &format!(
             "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         ),
-    )?;
-    Ok(Response::ok(html)?.with_headers(headers))
+    )
 }
 
 /// A page that posts `message` to the card (the opener, on our own origin) and closes.

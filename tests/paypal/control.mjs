@@ -4,6 +4,8 @@
 import { PayPalError } from './orders.mjs';
 
 export const FAULT_OPS = ['token', 'create', 'confirm', 'capture', 'get', 'track', 'refund', 'payout', 'verify'];
+// The refund status enum of the Payments document.
+const REFUND_STATUSES = ['COMPLETED', 'PENDING', 'FAILED', 'CANCELLED'];
 const FAULT_MODES = /^(unauthorized|server_error|drop_before|drop_after|delay_ms:\d+)$/;
 const ok = (json, status = 200) => ({ status, json });
 const bad = (description, status = 400) => { throw new PayPalError(status, 'INVALID_CONTROL_REQUEST', description); };
@@ -79,6 +81,15 @@ const ROUTES = [
     const webhook = await notify(s, b.notify, type, { capture_id: id });
     return ok({ capture: s.store.captureRep(c, true), webhook });
   }],
+  ['POST', '/refunds/outcomes', (s, b) => {
+    if (!REFUND_STATUSES.includes(b.status)) bad(`status must be one of ${REFUND_STATUSES.join(', ')}`);
+    const times = b.times ?? 1;
+    if (!Number.isInteger(times) || times < 1) bad('times must be a positive integer');
+    const outcome = { status: b.status, times };
+    s.store.refundOutcomes.push(outcome);
+    return ok({ ...outcome }, 201);
+  }],
+  ['DELETE', '/refunds/outcomes', (s) => ok({ cleared: s.store.refundOutcomes.splice(0).length })],
   ['POST', '/refunds/([^/]+)/settle', async (s, b, id) => {
     const r = s.store.findRefund(id);
     s.store.settleRefund(r, b.status);

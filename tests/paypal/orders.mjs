@@ -48,6 +48,7 @@ export class Store {
     this.orders = new Map();
     this.captures = new Map();
     this.refunds = new Map();
+    this.refundOutcomes = []; // [{status, times}]: what the next refunds are created as
     this.payouts = new Map();
     this.disputed = new Set(); // capture ids a dispute webhook was built for
   }
@@ -330,7 +331,8 @@ export class Store {
       }
     }
     const marks = `${c.custom_id ?? ''} ${body.custom_id ?? ''}`;
-    const status = marks.includes('refund_fail') ? 'FAILED' : marks.includes('refund_pending') ? 'PENDING' : 'COMPLETED';
+    const status = this.nextRefundOutcome()
+      ?? (marks.includes('refund_fail') ? 'FAILED' : marks.includes('refund_pending') ? 'PENDING' : 'COMPLETED');
     const t = now();
     const r = {
       id: rid(17), capture_id: c.id, status, amount: money(amount, cur), custom_id: body.custom_id ?? c.custom_id,
@@ -341,6 +343,14 @@ export class Store {
     c.refunds.push(r.id);
     this.syncCapture(c);
     return r;
+  }
+
+  // The status a queued outcome gives the refund being created, if one is queued.
+  nextRefundOutcome() {
+    const next = this.refundOutcomes[0];
+    if (!next) return undefined;
+    if (--next.times === 0) this.refundOutcomes.shift();
+    return next.status;
   }
 
   settleRefund(r, status) {

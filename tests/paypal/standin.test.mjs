@@ -396,6 +396,33 @@ test('refunds: partial, the rest, too much; refund_pending in custom_id; track',
   assert.deepEqual(await violations(), []);
 });
 
+test('refunds: a queued outcome is the next refunds\' status, FAILED and CANCELLED included', async () => {
+  const o = await cardOrder('4111111111111111', unit({ custom_id: 'order-8' }));
+  const capId = (await capture(o.id)).json.purchase_units[0].payments.captures[0].id;
+  const refund = (headers = {}) => post(`/v2/payments/captures/${capId}/refund`, { amount: { currency_code: 'USD', value: '5.00' } }, { ...full, ...headers });
+  assert.equal((await ctl('POST', '/refunds/outcomes', { status: 'REFUSED' })).status, 400);
+  assert.equal((await ctl('POST', '/refunds/outcomes', { status: 'FAILED', times: 0 })).status, 400);
+  assert.deepEqual((await ctl('POST', '/refunds/outcomes', { status: 'FAILED' })).json, { status: 'FAILED', times: 1 });
+  assert.equal((await ctl('POST', '/refunds/outcomes', { status: 'CANCELLED', times: 2 })).status, 201);
+  const failed = await refund({ 'paypal-request-id': 'refund-outcome-1' });
+  assert.equal(failed.status, 201);
+  assert.equal(failed.json.status, 'FAILED');
+  // A replay answers the refund it replays, and takes no queued outcome.
+  const replayed = await refund({ 'paypal-request-id': 'refund-outcome-1' });
+  assert.deepEqual([replayed.json.id, replayed.json.status], [failed.json.id, 'FAILED']);
+  assert.equal((await refund()).json.status, 'CANCELLED');
+  const cancelled = await refund();
+  assert.equal(cancelled.json.status, 'CANCELLED');
+  assert.equal((await call('GET', `/v2/payments/refunds/${cancelled.json.id}`)).json.status, 'CANCELLED');
+  // Nothing went back: the capture is whole, and the next refund completes.
+  assert.equal((await call('GET', `/v2/payments/captures/${capId}`)).json.status, 'COMPLETED');
+  assert.equal((await refund()).json.status, 'COMPLETED');
+  await ctl('POST', '/refunds/outcomes', { status: 'PENDING', times: 3 });
+  assert.deepEqual((await ctl('DELETE', '/refunds/outcomes')).json, { cleared: 1 });
+  assert.equal((await refund()).json.status, 'COMPLETED');
+  assert.deepEqual(await violations(), []);
+});
+
 test('a pending capture settles with a webhook', async () => {
   const hook = await receiver();
   try {

@@ -1,8 +1,9 @@
 //! The PayPal stand-in (`tests/paypal/standin.mjs`, written from PayPal's published API
 //! documents) as a child process, and an edge whose live mode points at it.
 
+use crate::api::{unique, PaymentRequest, Seller};
 use crate::edge::{repo_root, Edge, Secrets, Setup};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -94,6 +95,26 @@ impl StandIn {
             .collect()
     }
 
+    /// The captures PayPal holds for `request`, oldest first.
+    pub fn captures_for(&self, request: &PaymentRequest) -> Vec<Value> {
+        self.control("GET", "/captures", None)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c["custom_id"] == request.id.as_str())
+            .collect()
+    }
+
+    /// The id of the (first) capture PayPal holds for `request`.
+    pub fn capture_id(&self, request: &PaymentRequest) -> String {
+        self.captures_for(request)
+            .first()
+            .and_then(|c| c["id"].as_str())
+            .unwrap_or_else(|| panic!("no capture for {}", request.id))
+            .to_owned()
+    }
+
     /// PayPal's four settings, for an edge's env file.
     pub fn settings(&self) -> Vec<String> {
         vec![
@@ -120,4 +141,16 @@ pub fn live_edge(standin: &StandIn) -> Edge {
         secrets,
         ..Setup::default()
     })
+}
+
+/// A new live seller in `currency`, paid out to [`MERCHANT_ID`].
+pub fn live_seller(edge: &Edge, currency: &str) -> Seller {
+    edge.create_seller_with(json!({
+        "display_name": format!("Live {}", unique("")),
+        "country": "US",
+        "default_currency": currency,
+        "allowed_origins": [],
+        "livemode": true,
+        "paypal_merchant_id": MERCHANT_ID,
+    }))
 }

@@ -5,8 +5,8 @@
 //! many captures PayPal holds.
 
 use chatpay_tests::cards::{card, pay_body, VISA};
-use chatpay_tests::paypal::{live_edge, StandIn, MERCHANT_ID};
-use chatpay_tests::{shared, unique, Edge, PaymentRequest, Seller};
+use chatpay_tests::paypal::{live_edge, live_seller, StandIn, MERCHANT_ID};
+use chatpay_tests::{shared, unique, Edge, PaymentRequest};
 use serde_json::{json, Value};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
@@ -39,17 +39,6 @@ fn shared_live() -> &'static Live {
     })
 }
 
-fn live_seller(edge: &Edge, currency: &str) -> Seller {
-    edge.create_seller_with(json!({
-        "display_name": format!("Live {}", unique("")),
-        "country": "US",
-        "default_currency": currency,
-        "allowed_origins": [],
-        "livemode": true,
-        "paypal_merchant_id": MERCHANT_ID,
-    }))
-}
-
 fn order_of(standin: &StandIn, request: &PaymentRequest) -> Value {
     let create = standin
         .calls_to("POST", "/v2/checkout/orders")
@@ -58,17 +47,6 @@ fn order_of(standin: &StandIn, request: &PaymentRequest) -> Value {
         .find(|c| c["body"].as_str().is_some_and(|b| b.contains(&request.id)))
         .unwrap_or_else(|| panic!("no order created for {}", request.id));
     serde_json::from_str(create["body"].as_str().unwrap()).unwrap()
-}
-
-fn captures_for(standin: &StandIn, request: &PaymentRequest) -> Vec<Value> {
-    standin
-        .control("GET", "/captures", None)
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|c| c["custom_id"] == request.id.as_str())
-        .collect()
 }
 
 fn assert_clean(standin: &StandIn) {
@@ -191,7 +169,7 @@ fn a_live_card_pays_through_one_order_with_the_seller_as_payee() {
         order.get("payment_source").is_none(),
         "the order is created with no source"
     );
-    let captures = captures_for(&l.standin, &request);
+    let captures = l.standin.captures_for(&request);
     assert_eq!(captures.len(), 1, "{captures:#?}");
     assert_eq!(captures[0]["status"], "COMPLETED");
     // The seller's view names the card, never more.
@@ -223,7 +201,9 @@ fn a_capture_paypal_declines_is_a_402_though_the_order_completed() {
         // The buyer pays again with another card: one more order, one completed capture.
         let reply = l.edge.pay(&request, &pay_body(VISA), None);
         assert_eq!(reply.expect(200)["status"], "paid", "{reply}");
-        let completed: Vec<Value> = captures_for(&l.standin, &request)
+        let completed: Vec<Value> = l
+            .standin
+            .captures_for(&request)
             .into_iter()
             .filter(|c| c["status"] == "COMPLETED")
             .collect();
@@ -245,7 +225,7 @@ fn a_pending_capture_holds_the_request_until_paypal_settles_it() {
     assert_eq!(ship.status, 409, "ship is refused while pending: {ship}");
     let again = l.edge.pay(&request, &pay_body(VISA), None);
     assert_eq!(again.status, 409, "{again}");
-    assert_eq!(captures_for(&l.standin, &request).len(), 1);
+    assert_eq!(l.standin.captures_for(&request).len(), 1);
     assert_clean(&l.standin);
 }
 
@@ -284,10 +264,10 @@ fn three_d_secure_captures_only_when_liability_shifts() {
         assert_eq!(reply.status, outcome, "{shift}: {reply}");
         if outcome == 402 {
             assert_eq!(reply.code(), "authentication_failed", "{reply}");
-            assert!(captures_for(&l.standin, &request).is_empty());
+            assert!(l.standin.captures_for(&request).is_empty());
         } else {
             assert_eq!(reply.json["status"], "paid");
-            assert_eq!(captures_for(&l.standin, &request).len(), 1);
+            assert_eq!(l.standin.captures_for(&request).len(), 1);
         }
         // The attempt is spent either way.
         let again = l.edge.pay(
@@ -385,7 +365,7 @@ fn a_capture_whose_answer_is_lost_is_reconciled_to_one_payment() {
     assert_eq!(reply.status, 502, "{reply}");
     assert_eq!(reply.code(), "processor_unavailable", "{reply}");
     assert_eq!(
-        captures_for(&l.standin, &request).len(),
+        l.standin.captures_for(&request).len(),
         1,
         "PayPal did capture"
     );
@@ -393,7 +373,7 @@ fn a_capture_whose_answer_is_lost_is_reconciled_to_one_payment() {
     let retry = l.edge.pay(&request, &pay_body(VISA), Some(&key));
     assert_eq!(retry.expect(200)["status"], "paid", "{retry}");
     assert_eq!(
-        captures_for(&l.standin, &request).len(),
+        l.standin.captures_for(&request).len(),
         1,
         "no second capture"
     );
@@ -418,7 +398,7 @@ fn a_capture_whose_answer_is_lost_is_reconciled_to_one_payment() {
         "requested"
     );
     l.edge.pay(&request, &pay_body(VISA), None).expect(200);
-    assert_eq!(captures_for(&l.standin, &request).len(), 1);
+    assert_eq!(l.standin.captures_for(&request).len(), 1);
     let _ = card(VISA);
 }
 

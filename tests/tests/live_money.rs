@@ -3,7 +3,7 @@
 //! between the edge's calls. Each test runs its own stand-in and edge, since some stop it.
 
 use chatpay_tests::cards::{pay_body, VISA};
-use chatpay_tests::paypal::{live_edge, StandIn, MERCHANT_ID};
+use chatpay_tests::paypal::{live_edge, live_seller, StandIn};
 use chatpay_tests::storage::{close, ledger_file, open};
 use chatpay_tests::{unique, Edge, PaymentRequest, Seller};
 use serde_json::{json, Value};
@@ -11,25 +11,6 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 const PENDING: &str = "4000000000000259";
-
-fn live_seller(edge: &Edge) -> Seller {
-    edge.create_seller_with(json!({
-        "display_name": format!("Live {}", unique("")),
-        "country": "US", "default_currency": "USD", "allowed_origins": [],
-        "livemode": true, "paypal_merchant_id": MERCHANT_ID,
-    }))
-}
-
-fn captures(standin: &StandIn, request: &PaymentRequest) -> Vec<Value> {
-    standin
-        .control("GET", "/captures", None)
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|c| c["custom_id"] == request.id.as_str())
-        .collect()
-}
 
 fn wait_for(what: &str, done: impl FnMut() -> bool) {
     wait_or(what, done, String::new);
@@ -47,6 +28,13 @@ fn wait_or(what: &str, mut done: impl FnMut() -> bool, context: impl Fn() -> Str
     }
 }
 
+/// A new request of `seller` for `amount` USD, paid by card.
+fn paid_by_card(edge: &Edge, seller: &Seller, amount: &str) -> PaymentRequest {
+    let request = edge.create_request(&seller.secret_key, amount, "USD");
+    edge.pay(&request, &pay_body(VISA), None).expect(200);
+    request
+}
+
 fn webhook_url(edge: &Edge) -> String {
     format!("{}/v1/webhooks/paypal", edge.base_url())
 }
@@ -55,13 +43,9 @@ fn webhook_url(edge: &Edge) -> String {
 fn refunds_go_back_through_paypal_and_an_unanswered_one_is_retried_under_its_key() {
     let standin = StandIn::start();
     let edge = live_edge(&standin);
-    let seller = live_seller(&edge);
-    let request = edge.create_request(&seller.secret_key, "20.00", "USD");
-    edge.pay(&request, &pay_body(VISA), None).expect(200);
-    let capture = captures(&standin, &request)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let seller = live_seller(&edge, "USD");
+    let request = paid_by_card(&edge, &seller, "20.00");
+    let capture = standin.capture_id(&request);
 
     let refund = edge.refund(
         &seller.secret_key,
@@ -127,16 +111,77 @@ fn refunds_go_back_through_paypal_and_an_unanswered_one_is_retried_under_its_key
 }
 
 #[test]
+fn a_refund_paypal_answers_failed_or_cancelled_records_nothing_and_is_a_402() {
+    let standin = StandIn::start();
+    let edge = live_edge(&standin);
+    let seller = live_seller(&edge, "USD");
+    let request = paid_by_card(&edge, &seller, "20.00");
+    let capture = standin.capture_id(&request);
+    let refund_calls =
+        || standin.calls_to("POST", &format!("/v2/payments/captures/{capture}/refund"));
+
+    for (n, status) in ["FAILED", "CANCELLED"].into_iter().enumerate() {
+        standin.control("POST", "/refunds/outcomes", Some(json!({"status": status})));
+        let key = unique("idem");
+        let refund = || {
+            edge.call(
+                "POST",
+                &format!("/v1/payment_requests/{}/refunds", request.id),
+            )
+            .bearer(&seller.secret_key)
+            .idempotency_key(&key)
+            .json(&json!({"amount": "5.00", "reason": "requested_by_customer"}))
+            .send()
+        };
+        let refused = refund();
+        assert_eq!(refused.status, 402, "{status}: {refused}");
+        assert_eq!(refused.code(), "refund_failed", "{status}: {refused}");
+        assert_eq!(
+            refund_calls().len(),
+            n + 1,
+            "{status}: PayPal answered: no retry"
+        );
+        let view = edge
+            .get_request(&seller.secret_key, &request.id)
+            .expect(200)
+            .clone();
+        assert_eq!(view["amount_refunded"], "0.00", "{status}: {view}");
+        assert_eq!(
+            view["refunds"].as_array().map_or(0, Vec::len),
+            0,
+            "{status}: {view}"
+        );
+        // The same key answers the same refusal, and PayPal is not asked again.
+        let again = refund();
+        assert_eq!(again.status, 402, "{status}: {again}");
+        assert_eq!(again.header("idempotent-replayed"), Some("true"), "{again}");
+        assert_eq!(refund_calls().len(), n + 1);
+    }
+
+    // Nothing went back, so the whole amount is still there to refund.
+    let refund = edge.refund(
+        &seller.secret_key,
+        &request.id,
+        None,
+        "requested_by_customer",
+    );
+    let created = refund.expect(201).clone();
+    assert_eq!(created["status"], "succeeded", "{refund}");
+    assert_eq!(created["payment_request"]["amount_refunded"], "20.00");
+    assert!(
+        standin.violations().is_empty(),
+        "{:#?}",
+        standin.violations()
+    );
+}
+
+#[test]
 fn shipping_posts_the_tracker_and_the_payout_is_released_by_reference() {
     let standin = StandIn::start();
     let mut edge = live_edge(&standin);
-    let seller = live_seller(&edge);
-    let request = edge.create_request(&seller.secret_key, "30.00", "USD");
-    edge.pay(&request, &pay_body(VISA), None).expect(200);
-    let capture = captures(&standin, &request)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let seller = live_seller(&edge, "USD");
+    let request = paid_by_card(&edge, &seller, "30.00");
+    let capture = standin.capture_id(&request);
     // The tracker post fails once: the ship still stands, and the alarm posts it later.
     standin.control(
         "POST",
@@ -204,16 +249,13 @@ fn shipping_posts_the_tracker_and_the_payout_is_released_by_reference() {
 fn webhooks_are_verified_and_applied_once() {
     let standin = StandIn::start();
     let edge = live_edge(&standin);
-    let seller = live_seller(&edge);
+    let seller = live_seller(&edge, "USD");
     let request = edge.create_request(&seller.secret_key, "8.00", "USD");
     assert_eq!(
         edge.pay(&request, &pay_body(PENDING), None).expect(200)["status"],
         "pending"
     );
-    let capture = captures(&standin, &request)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let capture = standin.capture_id(&request);
 
     // PayPal settles the held capture and tells the edge.
     let settled = standin.control(
@@ -285,7 +327,7 @@ fn webhooks_are_verified_and_applied_once() {
 fn an_edge_killed_between_capture_and_record_pays_exactly_once() {
     let standin = StandIn::start();
     let mut edge = live_edge(&standin);
-    let seller = live_seller(&edge);
+    let seller = live_seller(&edge, "USD");
     let request = edge.create_request(&seller.secret_key, "11.00", "USD");
     // PayPal takes 4 s to capture; the edge is killed while it waits.
     standin.control(
@@ -316,7 +358,7 @@ fn an_edge_killed_between_capture_and_record_pays_exactly_once() {
     let _ = buyer.join();
     thread::sleep(Duration::from_secs(5)); // PayPal finishes the capture meanwhile
     assert_eq!(
-        captures(&standin, &request).len(),
+        standin.captures_for(&request).len(),
         1,
         "PayPal captured once"
     );
@@ -324,7 +366,7 @@ fn an_edge_killed_between_capture_and_record_pays_exactly_once() {
     // The buyer's retry reconciles with PayPal's record: paid, no second capture.
     let retry = edge.pay(&request, &pay_body(VISA), Some(&key));
     assert_eq!(retry.expect(200)["status"], "paid", "{retry}");
-    assert_eq!(captures(&standin, &request).len(), 1);
+    assert_eq!(standin.captures_for(&request).len(), 1);
     let view = edge
         .get_request(&seller.secret_key, &request.id)
         .expect(200)

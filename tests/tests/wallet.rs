@@ -2,18 +2,21 @@
 //! reads them, and its tokens (signed by the edge, bound to one request, used once). The
 //! Payment Request API itself is driven in Chromium by `tests/e2e/`.
 
-use chatpay_tests::{shared, PaymentRequest};
+use chatpay_tests::{shared, PaymentRequest, Reply, SharedEdge};
 use serde_json::{json, Value};
 
-fn token(edge: &chatpay_tests::SharedEdge, request: &PaymentRequest) -> String {
-    let reply = edge
-        .call(
-            "POST",
-            &format!("/v1/payment_requests/{}/wallet_token", request.id),
-        )
-        .bearer(&request.client_secret)
-        .send();
-    reply.expect(201)["token"]
+/// Asks for a wallet token for `request`, with the client secret `secret`.
+fn ask_token(edge: &SharedEdge, request: &PaymentRequest, secret: &str) -> Reply {
+    edge.call(
+        "POST",
+        &format!("/v1/payment_requests/{}/wallet_token", request.id),
+    )
+    .bearer(secret)
+    .send()
+}
+
+fn token(edge: &SharedEdge, request: &PaymentRequest) -> String {
+    ask_token(edge, request, &request.client_secret).expect(201)["token"]
         .as_str()
         .expect("token")
         .to_owned()
@@ -90,12 +93,6 @@ fn a_wallet_token_pays_its_own_request_once() {
     let replay = edge.pay(&request, &wallet(&t), None);
     assert_eq!(replay.status, 400, "{replay}");
     // No token for a request without its client secret.
-    let reply = edge
-        .call(
-            "POST",
-            &format!("/v1/payment_requests/{}/wallet_token", request.id),
-        )
-        .bearer(&other.client_secret)
-        .send();
+    let reply = ask_token(&edge, &request, &other.client_secret);
     assert_eq!(reply.status, 401, "{reply}");
 }

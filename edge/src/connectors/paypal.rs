@@ -2,7 +2,7 @@
 //! and webhook verification, over PayPal's REST APIs with OAuth2 client credentials.
 //!
 //! Each file below holds PayPal's own request and response types beside their mapping to
-//! ours (Hyperswitch's layout): [`client`] the HTTP, the token and the error body,
+//! ours (Hyperswitch's layout): [`client`] the HTTP, the token and the mapping of a refusal, [`errors`] PayPal's error body,
 //! [`amount`] money, [`orders`] and [`order_status`] Orders v2, [`refunds`], [`tracking`],
 //! [`payouts`] and [`webhooks`]. The mapping is pure, so it is unit-tested natively.
 //!
@@ -15,6 +15,7 @@
 mod amount;
 mod client;
 mod config;
+mod errors;
 mod order_status;
 mod orders;
 mod payouts;

@@ -3,11 +3,12 @@
 //! PayPal order is captured. Whatever the answer, the outcome goes to [`super::settle`].
 
 use super::context::Ledger;
-use super::orders::OrderRow;
+use super::orders::{NewOrder, OrderRow};
 use super::pay::Ended;
 use super::rows::{RequestRow, SellerRow};
+use super::settle::Taken;
 use crate::connectors::{
-    CaptureCall, Captured, CardConfirm, Confirmed, Connector, Created, Decline, Failure,
+    Approval, CaptureCall, Captured, CardConfirm, Confirmed, Connector, Created, Decline, Failure,
     ModeConnector, OrderCall, OrderState, ReturnUrls, WalletConfirm,
 };
 use crate::http::Fail;
@@ -34,41 +35,17 @@ impl Ledger<'_> {
         let fingerprint = self
             .keys
             .fingerprint(&seller.id, card.number.expose_digits());
-        self.open_order(
-            &attempt,
-            &row.id,
-            "card",
-            Some(&token),
-            Some(&fingerprint),
-            None,
-            now,
-        )?;
-        let merchant = self.paypal_merchant_id()?;
-        let created = connector
-            .create_order(OrderCall {
-                request_id: &row.id,
-                description: &row.description,
-                amount: row.amount(),
-                payee: merchant.as_deref(),
-                key: &attempt,
-                approval: None,
-            })
-            .await;
-        let order_ref = match created {
-            Created::Order { order_ref, .. } => order_ref,
-            // No order id came back: nothing was confirmed with the card, so nothing can be
-            // charged. The attempt is abandoned and the request released.
-            Created::Failed(failure) => {
-                self.order_stage(&attempt, "abandoned")?;
-                self.release(&row.id)?;
-                return Ok(match failure {
-                    Failure::Unavailable => Ended::Unavailable,
-                    Failure::Rejected { .. } => Ended::Declined(Decline::ProcessingError),
-                });
-            }
+        let new = NewOrder {
+            attempt_id: &attempt,
+            method: "card",
+            token: Some(&token),
+            fingerprint: Some(&fingerprint),
+            wallet: None,
         };
-        self.order_created(&attempt, &order_ref)?;
-        self.order_stage(&attempt, "confirming")?;
+        let order_ref = match self.open_order_to_confirm(row, connector, new, now).await? {
+            Ok(order_ref) => order_ref,
+            Err(ended) => return Ok(ended),
+        };
         let country = card
             .country
             .clone()
@@ -206,7 +183,15 @@ impl Ledger<'_> {
                     (true, Some(collected), _) => Some(self.collected_shipping(collected)?),
                     (_, _, given) => given.clone(),
                 };
-                self.record_paid(seller, row, order, &capture_ref, &payer, shipping, pay)?;
+                self.record_paid(Taken {
+                    seller,
+                    row,
+                    order,
+                    capture_ref: &capture_ref,
+                    payer: &payer,
+                    shipping,
+                    receipt_email: pay.receipt_email.as_deref(),
+                })?;
                 Ok(Ended::Paid)
             }
             Captured::Pending { capture_ref } => {
@@ -233,6 +218,62 @@ impl Ledger<'_> {
         ReturnUrls {
             return_url: format!("{origin}/v1/return/3ds/{request_id}?attempt={attempt}"),
             cancel_url: format!("{origin}/v1/return/3ds/{request_id}?attempt={attempt}&canceled=1"),
+        }
+    }
+
+    /// Opens an attempt's order: written down (`creating`), then created at the processor
+    /// under the attempt's key, naming the seller's merchant id as the payee whatever the
+    /// method. Answers what the processor answered; the caller records what follows.
+    pub(crate) async fn open_processor_order(
+        &self,
+        row: &RequestRow,
+        connector: &ModeConnector<'_>,
+        new: NewOrder<'_>,
+        approval: Option<Approval<'_>>,
+        now: i64,
+    ) -> Result<Created, Fail> {
+        self.open_order(&row.id, &new, now)?;
+        let merchant = self.paypal_merchant_id()?;
+        Ok(connector
+            .create_order(OrderCall {
+                request_id: &row.id,
+                description: &row.description,
+                amount: row.amount(),
+                payee: merchant.as_deref(),
+                key: new.attempt_id,
+                approval,
+            })
+            .await)
+    }
+
+    /// A card's or a wallet's order, opened and ready to confirm: its order id, or how the
+    /// pay ended when none came back (nothing was confirmed, so nothing can be charged: the
+    /// attempt is abandoned and the request released).
+    async fn open_order_to_confirm(
+        &self,
+        row: &RequestRow,
+        connector: &ModeConnector<'_>,
+        new: NewOrder<'_>,
+        now: i64,
+    ) -> Result<Result<String, Ended>, Fail> {
+        let attempt = new.attempt_id;
+        match self
+            .open_processor_order(row, connector, new, None, now)
+            .await?
+        {
+            Created::Order { order_ref, .. } => {
+                self.order_created(attempt, &order_ref)?;
+                self.order_stage(attempt, "confirming")?;
+                Ok(Ok(order_ref))
+            }
+            Created::Failed(failure) => {
+                self.order_stage(attempt, "abandoned")?;
+                self.release(&row.id)?;
+                Ok(Err(match failure {
+                    Failure::Unavailable => Ended::Unavailable,
+                    Failure::Rejected { .. } => Ended::Declined(Decline::ProcessingError),
+                }))
+            }
         }
     }
 
@@ -267,30 +308,17 @@ impl Ledger<'_> {
         };
         let now = self.clock();
         let attempt = ObjectId::generate("att_", seller_ref, self.keys).id;
-        self.open_order(&attempt, &row.id, "wallet", None, None, Some(wallet), now)?;
-        let created = connector
-            .create_order(OrderCall {
-                request_id: &row.id,
-                description: &row.description,
-                amount: row.amount(),
-                payee: None,
-                key: &attempt,
-                approval: None,
-            })
-            .await;
-        let order_ref = match created {
-            Created::Order { order_ref, .. } => order_ref,
-            Created::Failed(failure) => {
-                self.order_stage(&attempt, "abandoned")?;
-                self.release(&row.id)?;
-                return Ok(match failure {
-                    Failure::Unavailable => Ended::Unavailable,
-                    Failure::Rejected { .. } => Ended::Declined(Decline::ProcessingError),
-                });
-            }
+        let new = NewOrder {
+            attempt_id: &attempt,
+            method: "wallet",
+            token: None,
+            fingerprint: None,
+            wallet: Some(wallet),
         };
-        self.order_created(&attempt, &order_ref)?;
-        self.order_stage(&attempt, "confirming")?;
+        let order_ref = match self.open_order_to_confirm(row, connector, new, now).await? {
+            Ok(order_ref) => order_ref,
+            Err(ended) => return Ok(ended),
+        };
         let confirmed = connector
             .confirm_wallet(WalletConfirm {
                 order_ref: &order_ref,

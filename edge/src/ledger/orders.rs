@@ -30,21 +30,29 @@ const COLUMNS: &str =
 pub(crate) const OPEN_STAGES: &[&str] =
     &["creating", "created", "confirming", "action", "capturing"];
 
+/// What a new attempt of a request holds before its order exists at the processor.
+pub(crate) struct NewOrder<'a> {
+    pub(crate) attempt_id: &'a str,
+    /// `card`, `wallet` or `paypal`.
+    pub(crate) method: &'a str,
+    /// The card's token and fingerprint (cards only).
+    pub(crate) token: Option<&'a str>,
+    pub(crate) fingerprint: Option<&'a str>,
+    /// The wallet that pays (wallets only).
+    pub(crate) wallet: Option<&'a str>,
+}
+
 impl Ledger<'_> {
-    #[allow(clippy::too_many_arguments)]
+    /// Writes the attempt down (`creating`) before its order is created at the processor.
     pub(crate) fn open_order(
         &self,
-        attempt_id: &str,
         request_id: &str,
-        method: &str,
-        token: Option<&str>,
-        fingerprint: Option<&str>,
-        wallet: Option<&str>,
+        order: &NewOrder<'_>,
         now: i64,
     ) -> worker::Result<()> {
         self.sql.exec(
             "INSERT INTO processor_orders (attempt_id, request_id, method, stage, token, fingerprint, wallet, created_at, updated_at) VALUES (?, ?, ?, 'creating', ?, ?, ?, ?, ?)",
-            vec![attempt_id.into(), request_id.into(), method.into(), token.into(), fingerprint.into(), wallet.into(), now.into(), now.into()],
+            vec![order.attempt_id.into(), request_id.into(), order.method.into(), order.token.into(), order.fingerprint.into(), order.wallet.into(), now.into(), now.into()],
         )?;
         Ok(())
     }

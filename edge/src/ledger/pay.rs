@@ -7,12 +7,12 @@
 //! after its call ([`super::orders`]), so a crash or a lost answer is reconciled from the
 //! processor's own record before the request can be paid again.
 
-use super::context::Ledger;
+use super::context::{KeyedCall, Ledger};
 use super::rows::{RequestRow, SellerRow};
 use crate::command::Command;
 use crate::connectors::{self, Context, Decline, ModeConnector};
-use crate::http::{json, Fail};
-use crate::idempotency::{self, Found};
+use crate::http::Fail;
+use crate::idempotency;
 use crate::ids::SellerRef;
 use chatpay_core::api::{PayMethod, PayRequest};
 use chatpay_core::live;
@@ -72,22 +72,29 @@ impl Ledger<'_> {
         command: &Command,
     ) -> Result<Response, Fail> {
         let row = self.load_request(command.request_id.as_deref())?;
-        let body = command.body.clone().unwrap_or(Value::Null);
-        let now = self.clock();
         let orphaned =
             row.status() == Status::Processing && !self.in_flight.borrow().contains(&row.id);
         if let (true, Some(idem)) = (orphaned, &command.idempotency) {
             // The pay that claimed this key died with its instance: its retry reconciles.
             idempotency::forget_unfinished(&self.sql, idem)?;
         }
-        let pending = match &command.idempotency {
-            Some(idem) => match idempotency::look_up(&self.sql, self.keys, idem, &body, now)? {
-                Found::Replay(response) => return Ok(response),
-                Found::Fresh(pending) => Some(pending),
-            },
-            None => None,
-        };
-        let pay = PayRequest::parse(&body, year_month(now))?;
+        let body = command.body.clone().unwrap_or(Value::Null);
+        self.idempotent_async(command, body, async move |call| {
+            self.pay_once(seller, command, row, call).await
+        })
+        .await
+    }
+
+    /// One pay, under its key's `call`: the answer to record and send.
+    async fn pay_once(
+        &self,
+        seller: &SellerRow,
+        command: &Command,
+        row: RequestRow,
+        call: &KeyedCall<'_>,
+    ) -> Result<(u16, Value), Fail> {
+        let now = self.clock();
+        let pay = PayRequest::parse(call.body(), year_month(now))?;
         let live = seller.livemode != 0;
         match &pay.method {
             PayMethod::Card(card) if live => live::check_card_number(&card.number)?,
@@ -124,7 +131,7 @@ impl Ledger<'_> {
                         .param("method.order_id")
                     })?;
                 if order.stage == "captured" && row.status() == Status::Paid {
-                    return self.finish_pay(&pending, 200, self.public(seller, Some(&row.id))?);
+                    return Ok((200, self.public(seller, Some(&row.id))?));
                 }
                 Some(order)
             }
@@ -166,7 +173,7 @@ impl Ledger<'_> {
         let status = self.recover_abandoned(&row, &connector, now).await?;
         if row.status() == Status::Processing && matches!(status, Status::Paid | Status::Pending) {
             // A pay whose answer was lost, reconciled just now: this retry gets its outcome.
-            return self.finish_pay(&pending, 200, self.public(seller, Some(&row.id))?);
+            return Ok((200, self.public(seller, Some(&row.id))?));
         }
         if status.apply(Event::BeginPay).is_err() {
             return Err(if status == Status::Processing {
@@ -177,17 +184,12 @@ impl Ledger<'_> {
                 )
             } else if status == Status::Paid && resumed.is_some() {
                 // Paid meanwhile (by this order's return page, or a webhook).
-                return self.finish_pay(&pending, 200, self.public(seller, Some(&row.id))?);
+                return Ok((200, self.public(seller, Some(&row.id))?));
             } else {
                 Fail::not_payable(status.public_str())
             });
         }
         self.check_attempts(&row)?;
-        // Past its record budget a buyer's key is treated as absent: the pay still runs.
-        let pending = match pending {
-            Some(p) if idempotency::has_room(&self.sql, p.idem, self.clock())? => Some(p),
-            _ => None,
-        };
 
         // --- synchronous claim: no .await until the processor call ---
         let row = self.load_request(Some(&row.id))?;
@@ -197,9 +199,8 @@ impl Ledger<'_> {
         self.in_flight.borrow_mut().insert(row.id.clone());
         let _release = InFlight(self.in_flight, row.id.clone());
         self.set_status(&row.id, status, Event::BeginPay)?;
-        if let Some(pending) = &pending {
-            pending.begin(&self.sql, now)?;
-        }
+        // Past its record budget a buyer's key is treated as absent: the pay still runs.
+        call.claim(self)?;
         let seller_ref = SellerRef::from_id(&seller.id, self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
         // --- end of claim ---
@@ -226,20 +227,7 @@ impl Ledger<'_> {
             }
             _ => Ended::Refused(Fail::internal("no order to resume")),
         };
-        let (http, value) = self.answer(seller, &row, ended)?;
-        self.finish_pay(&pending, http, value)
-    }
-
-    fn finish_pay(
-        &self,
-        pending: &Option<idempotency::Pending<'_>>,
-        http: u16,
-        value: Value,
-    ) -> Result<Response, Fail> {
-        if let Some(pending) = pending {
-            pending.finish(&self.sql, http, &value.to_string())?;
-        }
-        Ok(json(http, &value))
+        self.answer(seller, &row, ended)
     }
 
     /// The answer to a pay that ended so.
@@ -249,14 +237,7 @@ impl Ledger<'_> {
         row: &RequestRow,
         ended: Ended,
     ) -> Result<(u16, Value), Fail> {
-        let error = |fail: Fail| {
-            let http = fail.http;
-            (
-                http,
-                serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
-                    .unwrap_or(Value::Null),
-            )
-        };
+        let error = Fail::into_answer;
         Ok(match ended {
             Ended::Paid | Ended::Pending | Ended::Action => {
                 (200, self.public(seller, Some(&row.id))?)

@@ -2,14 +2,12 @@
 //! the return page captures it through `pay`'s exactly-once path. Test mode's orders wait
 //! on the sandbox's own approval page.
 
-use super::context::Ledger;
-use super::rows::SellerRow;
+use super::context::{KeyedCall, Ledger};
+use super::orders::NewOrder;
+use super::rows::{RequestRow, SellerRow};
 use crate::command::Command;
-use crate::connectors::{
-    Approval, Connector, Created, Failure, ReturnUrls, Sandbox, SandboxAction,
-};
+use crate::connectors::{Approval, Created, Failure, ReturnUrls, Sandbox, SandboxAction};
 use crate::http::{json, Fail};
-use crate::idempotency::{self, Found};
 use crate::ids::{ObjectId, SellerRef};
 use chatpay_core::api::views::PayPalOrder;
 use chatpay_core::fields::Fields;
@@ -47,15 +45,22 @@ impl Ledger<'_> {
     ) -> Result<Response, Fail> {
         let row = self.load_request(command.request_id.as_deref())?;
         let body = command.body.clone().unwrap_or_else(|| json!({}));
+        self.idempotent_async(command, body, async move |call| {
+            self.open_paypal_order(seller, command, row, call).await
+        })
+        .await
+    }
+
+    /// The PayPal order of `create_paypal_order`, under its key's `call`.
+    async fn open_paypal_order(
+        &self,
+        seller: &SellerRow,
+        command: &Command,
+        row: RequestRow,
+        call: &KeyedCall<'_>,
+    ) -> Result<(u16, Value), Fail> {
         let now = self.clock();
-        let pending = match &command.idempotency {
-            Some(idem) => match idempotency::look_up(&self.sql, self.keys, idem, &body, now)? {
-                Found::Replay(response) => return Ok(response),
-                Found::Fresh(pending) => Some(pending),
-            },
-            None => None,
-        };
-        let locale = locale(&body)?;
+        let locale = locale(call.body())?;
         let origin = command.origin.clone().unwrap_or_default();
         let connector = self.connector(seller, &origin);
         let status = self.recover_abandoned(&row, &connector, now).await?;
@@ -66,32 +71,27 @@ impl Ledger<'_> {
         let seller_ref = SellerRef::from_id(&seller.id, self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
         let attempt = ObjectId::generate("att_", seller_ref, self.keys).id;
-        self.open_order(&attempt, &row.id, "paypal", None, None, None, now)?;
-        if let Some(pending) = &pending {
-            if idempotency::has_room(&self.sql, pending.idem, now)? {
-                pending.begin(&self.sql, now)?;
-            }
-        }
-        let merchant = self.paypal_merchant_id()?;
+        call.claim(self)?;
         let base = format!("{origin}/v1/return/paypal/{}", row.id);
-        let created = connector
-            .create_order(crate::connectors::OrderCall {
-                request_id: &row.id,
-                description: &row.description,
-                amount: row.amount(),
-                payee: merchant.as_deref(),
-                key: &attempt,
-                approval: Some(Approval {
-                    urls: ReturnUrls {
-                        return_url: base.clone(),
-                        cancel_url: format!("{base}?canceled=1"),
-                    },
-                    locale: locale.as_deref(),
-                    shipping: row.collect_shipping != 0,
-                }),
-            })
-            .await;
-        let (http, value) = match created {
+        let approval = Approval {
+            urls: ReturnUrls {
+                return_url: base.clone(),
+                cancel_url: format!("{base}?canceled=1"),
+            },
+            locale: locale.as_deref(),
+            shipping: row.collect_shipping != 0,
+        };
+        let new = NewOrder {
+            attempt_id: &attempt,
+            method: "paypal",
+            token: None,
+            fingerprint: None,
+            wallet: None,
+        };
+        let created = self
+            .open_processor_order(&row, &connector, new, Some(approval), now)
+            .await?;
+        Ok(match created {
             Created::Order {
                 order_ref,
                 approve_url: Some(approve_url),
@@ -107,32 +107,20 @@ impl Ledger<'_> {
             }
             Created::Order { .. } | Created::Failed(Failure::Rejected { .. }) => {
                 self.order_stage(&attempt, "abandoned")?;
-                let fail = Fail::new(
+                Fail::new(
                     402,
                     "card_error",
                     "processing_error",
                     "PayPal could not start this payment. Try again or pay by card.",
-                );
-                (
-                    402,
-                    serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
-                        .unwrap_or(Value::Null),
                 )
+                .into_answer()
             }
+            // Not recorded (a 502 never is): a same-key retry runs again.
             Created::Failed(Failure::Unavailable) => {
                 self.order_stage(&attempt, "abandoned")?;
-                let fail = super::reconcile::processor_unavailable();
-                (
-                    502,
-                    serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
-                        .unwrap_or(Value::Null),
-                )
+                super::reconcile::processor_unavailable().into_answer()
             }
-        };
-        if let Some(pending) = &pending {
-            pending.finish(&self.sql, http, &value.to_string())?;
-        }
-        Ok(json(http, &value))
+        })
     }
 
     /// PayPal sent the buyer back: capture the order (the same path as `pay` with

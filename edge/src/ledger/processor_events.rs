@@ -6,10 +6,10 @@
 
 use super::context::Ledger;
 use super::rows::SellerRow;
+use super::settle::Taken;
 use crate::command::Command;
 use crate::connectors::{Connector, Delivery, Payer, Verified};
 use crate::http::{json, Fail};
-use chatpay_core::api::{PayMethod, PayRequest};
 use chatpay_core::state::{Event, Status};
 use serde_json::{json, Value};
 use worker::Response;
@@ -119,22 +119,15 @@ impl Ledger<'_> {
         if !matches!(row.status(), Status::Pending | Status::Processing) {
             return Ok(());
         }
-        let pay = PayRequest {
-            method: PayMethod::PayPal {
-                order_id: order.order_ref.clone().unwrap_or_default(),
-            },
-            receipt_email: None,
-            shipping: None,
-        };
-        self.record_paid(
+        self.record_paid(Taken {
             seller,
-            &row,
-            &order,
+            row: &row,
+            order: &order,
             capture_ref,
-            &Payer::default(),
-            None,
-            &pay,
-        )
+            payer: &Payer::default(),
+            shipping: None,
+            receipt_email: None,
+        })
     }
 
     /// A held capture was denied: nothing was taken; the buyer may pay again.

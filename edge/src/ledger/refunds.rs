@@ -1,7 +1,7 @@
 //! Refunds: the seller's, the unshipped rule's and a claim's, and the debt one leaves after a
 //! payout.
 
-use super::context::Ledger;
+use super::context::{KeyedCall, Ledger};
 use super::rows::{RequestRow, SellerRow};
 use super::settings::{set_setting, setting};
 use super::transitions::illegal;
@@ -147,39 +147,37 @@ impl Ledger<'_> {
         command: &crate::command::Command,
         actor: &str,
     ) -> Result<worker::Response, Fail> {
-        use crate::idempotency::{self, Found};
         let body = command.body.clone().unwrap_or(Value::Null);
-        let now = self.clock();
-        let pending = match &command.idempotency {
-            Some(idem) => match idempotency::look_up(&self.sql, self.keys, idem, &body, now)? {
-                Found::Replay(response) => return Ok(response),
-                Found::Fresh(pending) => Some(pending),
-            },
-            None => None,
-        };
-        let (_, created) = self.refund(seller, command.request_id.as_deref(), &body, actor)?;
-        if let Some(pending) = &pending {
-            pending.begin(&self.sql, now)?;
-        }
+        self.idempotent_async(command, body, async move |call| {
+            self.refund_at_paypal(seller, command, actor, call).await
+        })
+        .await
+    }
+
+    /// The refund of `refund_live`, under its key's `call`.
+    async fn refund_at_paypal(
+        &self,
+        seller: &SellerRow,
+        command: &crate::command::Command,
+        actor: &str,
+        call: &KeyedCall<'_>,
+    ) -> Result<(u16, Value), Fail> {
+        let (_, created) =
+            self.refund(seller, command.request_id.as_deref(), call.body(), actor)?;
+        call.claim(self)?;
         let refund_id = created["id"].as_str().unwrap_or_default().to_owned();
         self.drain_calls(seller, Some(&refund_id)).await?;
-        let (http, value) = match self.call_status(&refund_id)? {
-            Some((status, error)) if status == "failed" => {
-                let fail = Fail::new(
-                    402,
-                    "invalid_request_error",
-                    "refund_failed",
-                    format!(
-                        "PayPal refused the refund{}. Nothing was refunded.",
-                        error.map(|e| format!(" ({e})")).unwrap_or_default()
-                    ),
-                );
-                (
-                    402,
-                    serde_json::to_value(chatpay_core::api::ErrorBody { error: fail.error })
-                        .unwrap_or(Value::Null),
-                )
-            }
+        Ok(match self.call_status(&refund_id)? {
+            Some((status, error)) if status == "failed" => Fail::new(
+                402,
+                "invalid_request_error",
+                "refund_failed",
+                format!(
+                    "PayPal refused the refund{}. Nothing was refunded.",
+                    error.map(|e| format!(" ({e})")).unwrap_or_default()
+                ),
+            )
+            .into_answer(),
             _ => {
                 let mut created = created;
                 created["status"] = json!(self.refund_status(&refund_id)?);
@@ -187,10 +185,6 @@ impl Ledger<'_> {
                     self.request_json(seller, command.request_id.as_deref(), false)?;
                 (201, created)
             }
-        };
-        if let Some(pending) = &pending {
-            pending.finish(&self.sql, http, &value.to_string())?;
-        }
-        Ok(crate::http::json(http, &value))
+        })
     }
 }

@@ -27,20 +27,22 @@ pub(crate) fn mask_email(email: &str) -> String {
     }
 }
 
+/// A capture the processor took (or holds), with what the payment row keeps of it.
+pub(crate) struct Taken<'a> {
+    pub(crate) seller: &'a SellerRow,
+    pub(crate) row: &'a RequestRow,
+    pub(crate) order: &'a OrderRow,
+    pub(crate) capture_ref: &'a str,
+    pub(crate) payer: &'a Payer,
+    pub(crate) shipping: Option<Shipping>,
+    pub(crate) receipt_email: Option<&'a str>,
+}
+
 impl Ledger<'_> {
     /// Records the payment once: a second call for the same request finds it paid and
     /// writes nothing.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn record_paid(
-        &self,
-        seller: &SellerRow,
-        row: &RequestRow,
-        order: &OrderRow,
-        capture_ref: &str,
-        payer: &Payer,
-        shipping: Option<Shipping>,
-        pay: &PayRequest,
-    ) -> Result<(), Fail> {
+    pub(crate) fn record_paid(&self, taken: Taken<'_>) -> Result<(), Fail> {
+        let (row, order, capture_ref) = (taken.row, taken.order, taken.capture_ref);
         let now = self.clock();
         let current = self.load_request(Some(&row.id))?.status();
         let event = match current {
@@ -48,7 +50,7 @@ impl Ledger<'_> {
             Status::Pending => Event::Settle,
             _ => return Ok(()),
         };
-        self.insert_payment(seller, row, order, capture_ref, payer, shipping, pay)?;
+        self.insert_payment(&taken)?;
         let payment_id = self
             .payment_id(&row.id)?
             .ok_or_else(|| Fail::internal("no payment row"))?;
@@ -79,27 +81,17 @@ impl Ledger<'_> {
 
     /// The request's one payment row (`request_id` is unique): written when the money was
     /// taken, held or settled, and never twice.
-    #[allow(clippy::too_many_arguments)]
-    fn insert_payment(
-        &self,
-        seller: &SellerRow,
-        row: &RequestRow,
-        order: &OrderRow,
-        capture_ref: &str,
-        payer: &Payer,
-        shipping: Option<Shipping>,
-        pay: &PayRequest,
-    ) -> Result<(), Fail> {
+    fn insert_payment(&self, taken: &Taken<'_>) -> Result<(), Fail> {
+        let (row, order) = (taken.row, taken.order);
         let now = self.clock();
-        let seller_ref = crate::ids::SellerRef::from_id(&seller.id, self.keys)
+        let seller_ref = crate::ids::SellerRef::from_id(&taken.seller.id, self.keys)
             .ok_or_else(|| Fail::internal("bad seller id"))?;
         let payment_id = ObjectId::generate("pay_", seller_ref, self.keys).id;
         let amount = row.amount();
         let token = (order.method == "card")
             .then(|| order.token.clone())
             .flatten();
-        let email = payer.email.as_deref().map(mask_email);
-        let receipt_email = pay.receipt_email.clone();
+        let email = taken.payer.email.as_deref().map(mask_email);
         if self.payment_id(&row.id)?.is_none() {
             self.sql.exec(
             "INSERT INTO payments (id, request_id, token, amount_minor, currency, receipt_email, processor_ref, paid_at, shipping, method, order_ref, payer_email_masked, payer_id, wallet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -109,14 +101,14 @@ impl Ledger<'_> {
                 token.into(),
                 (amount.minor() as i64).into(),
                 amount.currency().code().into(),
-                receipt_email.into(),
-                capture_ref.into(),
+                taken.receipt_email.into(),
+                taken.capture_ref.into(),
                 now.into(),
-                shipping.as_ref().map(|s| json!(s).to_string()).into(),
+                taken.shipping.as_ref().map(|s| json!(s).to_string()).into(),
                 order.method.clone().into(),
                 order.order_ref.clone().into(),
                 email.into(),
-                payer.payer_id.clone().into(),
+                taken.payer.payer_id.clone().into(),
                 order.wallet.clone().into(),
             ],
         )?;
@@ -155,15 +147,15 @@ impl Ledger<'_> {
         if self.load_request(Some(&row.id))?.status() != Status::Processing {
             return Ok(());
         }
-        self.insert_payment(
+        self.insert_payment(&Taken {
             seller,
             row,
             order,
             capture_ref,
-            &Payer::default(),
-            pay.shipping.clone(),
-            pay,
-        )?;
+            payer: &Payer::default(),
+            shipping: pay.shipping.clone(),
+            receipt_email: pay.receipt_email.as_deref(),
+        })?;
         self.set_status(&row.id, Status::Processing, Event::HoldCapture)?;
         self.order_captured(&order.attempt_id, "pending", capture_ref)?;
         self.event(

@@ -1,15 +1,17 @@
 //! PayPal's HTTP: the OAuth2 token (cached in the seller object's memory), the headers every
-//! call carries, the timeout, one retry after a 401, and PayPal's error body.
+//! call carries, the timeout, one retry after a 401, and how every operation maps a refusal
+//! ([`Answer::failure`], [`done_failed`]).
 //!
 //! A timeout, a network error or a 5xx is [`Failure::Unavailable`]: the call may or may not
 //! have happened, and a retry under the same `PayPal-Request-Id` finds out. Any other answer
 //! is handed back with its status for the operation to map.
 
-use super::super::connector::Failure;
+use super::super::connector::{Done, Failure};
 use super::config::{AccessToken, PayPalConfig};
+use super::errors::{code, ErrorBody};
 use chatpay_core::secret::Secret;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
@@ -70,75 +72,41 @@ impl Answer {
         }
     }
 
+    /// The answer when PayPal took the call (2xx), else its refusal as [`Answer::failure`].
+    pub fn accepted(self) -> Result<Answer, Failure> {
+        if self.is_success() {
+            Ok(self)
+        } else {
+            Err(self.failure())
+        }
+    }
+
     /// PayPal's error body (empty when the body is not one).
     pub fn error(&self) -> ErrorBody {
         self.parse().unwrap_or_default()
     }
 }
 
-/// PayPal's error answer. Only the error's `name` and each detail's `issue` are read: a
-/// detail's `value` and `description` can echo what we sent (a card number), so they are
-/// never deserialized.
-#[derive(Default, Deserialize)]
-pub struct ErrorBody {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub details: Vec<ErrorDetail>,
+/// A request body as JSON; one that cannot be written is refused before anything is sent.
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|_| Failure::Rejected {
+        message: "The PayPal request could not be written.".into(),
+    })
 }
 
-#[derive(Deserialize)]
-pub struct ErrorDetail {
-    #[serde(default)]
-    pub issue: Option<String>,
-}
-
-impl ErrorBody {
-    /// The issues, each reduced to PayPal's code alphabet (`A-Z`, digits, `_`).
-    pub fn issues(&self) -> impl Iterator<Item = String> + '_ {
-        self.details
-            .iter()
-            .filter_map(|d| d.issue.as_deref())
-            .map(code)
-            .filter(|i| !i.is_empty())
+/// A failed queued call (tracker, payout) as the alarm sees it: worth retrying only when
+/// PayPal may not have answered.
+pub fn done_failed(failure: Failure) -> Done {
+    match failure {
+        Failure::Unavailable => Done::Failed {
+            retry: true,
+            message: "PayPal is unavailable.".into(),
+        },
+        Failure::Rejected { message } => Done::Failed {
+            retry: false,
+            message,
+        },
     }
-
-    pub fn has_issue(&self, wanted: &str) -> bool {
-        self.issues().any(|i| i == wanted)
-    }
-
-    /// "PayPal refused the call: UNPROCESSABLE_ENTITY (CARD_EXPIRED)."
-    pub fn message(&self) -> String {
-        let name = self.name.as_deref().map(code).filter(|n| !n.is_empty());
-        let issues: Vec<String> = self.issues().take(4).collect();
-        let mut text = String::from("PayPal refused the call");
-        if let Some(name) = name {
-            text.push_str(": ");
-            text.push_str(&name);
-        }
-        if !issues.is_empty() {
-            text.push_str(" (");
-            text.push_str(&issues.join(", "));
-            text.push(')');
-        }
-        text.push('.');
-        text
-    }
-
-    pub fn rejected(&self) -> Failure {
-        Failure::Rejected {
-            message: self.message(),
-        }
-    }
-}
-
-/// An error code as PayPal spells them, capped: nothing else of an answer reaches a message.
-fn code(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .take(64)
-        .collect::<String>()
-        .to_ascii_uppercase()
 }
 
 /// `PayPal-Request-Id` for one operation on one of our ids: `att_x-capture`. Operations on
@@ -446,25 +414,39 @@ mod tests {
     }
 
     #[test]
-    fn error_messages_carry_names_and_issues_only() {
-        let answer = Answer {
+    fn only_unanswered_calls_are_retried() {
+        assert!(matches!(
+            done_failed(Failure::Unavailable),
+            Done::Failed { retry: true, .. }
+        ));
+        assert!(matches!(
+            done_failed(Failure::Rejected { message: "no".into() }),
+            Done::Failed { retry: false, message } if message == "no"
+        ));
+    }
+
+    #[test]
+    fn only_2xx_answers_are_accepted() {
+        let refused = Answer {
             status: 422,
-            body: r#"{"name":"UNPROCESSABLE_ENTITY","message":"The requested action could not be performed","debug_id":"abc123","details":[{"field":"/payment_source/card/number","value":"4111111111111111","issue":"CARD_EXPIRED","description":"The card 4111111111111111 is expired"},{"issue":"x\n<script>"}]}"#.into(),
+            body: r#"{"name":"UNPROCESSABLE_ENTITY"}"#.into(),
         };
-        let error = answer.error();
-        assert!(error.has_issue("CARD_EXPIRED"));
-        let message = error.message();
         assert_eq!(
-            message,
-            "PayPal refused the call: UNPROCESSABLE_ENTITY (CARD_EXPIRED, XSCRIPT)."
+            refused.accepted().err(),
+            Some(Failure::Rejected {
+                message: "PayPal refused the call: UNPROCESSABLE_ENTITY.".into()
+            })
         );
-        assert!(!message.contains("4111"));
-        assert_eq!(
-            error.rejected(),
-            Failure::Rejected {
-                message: message.clone()
-            }
-        );
+        let running = Answer {
+            status: 409,
+            body: String::new(),
+        };
+        assert_eq!(running.accepted().err(), Some(Failure::Unavailable));
+        let taken = Answer {
+            status: 201,
+            body: "{}".into(),
+        };
+        assert!(taken.accepted().is_ok());
     }
 
     #[test]

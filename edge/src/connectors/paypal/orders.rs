@@ -7,7 +7,7 @@ use super::super::connector::{
     OrderState, ReturnUrls,
 };
 use super::amount::{money, Money};
-use super::client::{path_id, request_id, Call, Client, Method};
+use super::client::{path_id, request_id, to_json, Call, Client, Method};
 use super::order_status::{decline_for_issue, Order};
 use chatpay_core::card::Expiry;
 use serde::Serialize;
@@ -239,12 +239,6 @@ fn card_request<'a>(card: Card<'a>, country: &'a str, urls: &'a ReturnUrls) -> C
     }
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
-    serde_json::to_string(value).map_err(|_| Failure::Rejected {
-        message: "The PayPal request could not be written.".into(),
-    })
-}
-
 /// An order's own id, as PayPal answered it.
 fn order_ref(order: &Order) -> Result<String, Failure> {
     let id = order.id.as_deref().unwrap_or_default();
@@ -269,10 +263,7 @@ async fn try_create(client: &Client<'_>, order: &OrderCall<'_>) -> Result<Create
         request_id: Some(&key),
         representation: true,
     };
-    let answer = client.send(&call).await?;
-    if !answer.is_success() {
-        return Err(answer.failure());
-    }
+    let answer = client.send(&call).await?.accepted()?;
     let created: Order = answer.parse().ok_or(Failure::Unavailable)?;
     let order_ref = order_ref(&created)?;
     let approve_url = match order.approval {

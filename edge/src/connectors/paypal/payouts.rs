@@ -5,8 +5,7 @@
 //! `[a-zA-Z0-9-]` in it, so our payout id's `_` becomes `-` ([`payout_request_id`]).
 
 use super::super::connector::{Done, Failure, PayoutCall};
-use super::client::{path_id, Call, Client, Method};
-use super::tracking::done_failed;
+use super::client::{done_failed, path_id, to_json, Call, Client, Method};
 use serde::{Deserialize, Serialize};
 
 /// This API's `PayPal-Request-Id` limit.
@@ -134,9 +133,7 @@ pub async fn release(client: &Client<'_>, payout: PayoutCall<'_>) -> Done {
 async fn try_release(client: &Client<'_>, payout: &PayoutCall<'_>) -> Result<Done, Failure> {
     let capture = path_id(payout.capture_ref)?;
     let key = payout_request_id(payout.key)?;
-    let body = serde_json::to_string(&payout_request(capture)).map_err(|_| Failure::Rejected {
-        message: "The PayPal request could not be written.".into(),
-    })?;
+    let body = to_json(&payout_request(capture))?;
     let call = Call {
         operation: "release_payout",
         method: Method::Post,
@@ -145,11 +142,8 @@ async fn try_release(client: &Client<'_>, payout: &PayoutCall<'_>) -> Result<Don
         request_id: Some(&key),
         representation: false,
     };
-    let answer = client.send(&call).await?;
-    if !answer.is_success() {
-        // 409: a call for this reference is still running.
-        return Err(answer.failure());
-    }
+    // A 409 (a call for this reference is still running) is `Unavailable`: retried.
+    let answer = client.send(&call).await?.accepted()?;
     let item: PayoutItem = answer.parse().ok_or(Failure::Unavailable)?;
     Ok(item.done(capture))
 }

@@ -2,7 +2,7 @@
 
 use super::super::connector::{Failure, RefundCall, Refunded};
 use super::amount::{money, Money};
-use super::client::{path_id, request_id, Call, Client, Method};
+use super::client::{path_id, request_id, to_json, Call, Client, Method};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -68,9 +68,7 @@ pub async fn refund(client: &Client<'_>, refund: RefundCall<'_>) -> Refunded {
 async fn try_refund(client: &Client<'_>, refund: &RefundCall<'_>) -> Result<Refunded, Failure> {
     let capture = path_id(refund.capture_ref)?;
     let key = request_id(refund.key, "refund")?;
-    let body = serde_json::to_string(&refund_request(refund)?).map_err(|_| Failure::Rejected {
-        message: "The PayPal request could not be written.".into(),
-    })?;
+    let body = to_json(&refund_request(refund)?)?;
     let call = Call {
         operation: "refund",
         method: Method::Post,
@@ -79,10 +77,7 @@ async fn try_refund(client: &Client<'_>, refund: &RefundCall<'_>) -> Result<Refu
         request_id: Some(&key),
         representation: true,
     };
-    let answer = client.send(&call).await?;
-    if !answer.is_success() {
-        return Err(answer.failure());
-    }
+    let answer = client.send(&call).await?.accepted()?;
     let refund: Refund = answer.parse().ok_or(Failure::Unavailable)?;
     Ok(refund.refunded())
 }

@@ -1,7 +1,7 @@
 //! Shipment tracking on an order: `POST /v2/checkout/orders/{id}/track`.
 
 use super::super::connector::{Done, Failure, Tracking};
-use super::client::{path_id, request_id, Call, Client, Method};
+use super::client::{done_failed, path_id, request_id, to_json, Call, Client, Method};
 use super::orders::truncate;
 use serde::{Deserialize, Serialize};
 
@@ -150,20 +150,6 @@ fn tracker_ref(body: &str, tracking: &Tracking<'_>) -> String {
         })
 }
 
-/// A failure as the alarm sees it: worth retrying only when PayPal may not have answered.
-pub fn done_failed(failure: Failure) -> Done {
-    match failure {
-        Failure::Unavailable => Done::Failed {
-            retry: true,
-            message: "PayPal is unavailable.".into(),
-        },
-        Failure::Rejected { message } => Done::Failed {
-            retry: false,
-            message,
-        },
-    }
-}
-
 pub async fn add(client: &Client<'_>, tracking: Tracking<'_>) -> Done {
     try_add(client, &tracking).await.unwrap_or_else(done_failed)
 }
@@ -172,9 +158,7 @@ async fn try_add(client: &Client<'_>, tracking: &Tracking<'_>) -> Result<Done, F
     let order = path_id(tracking.order_ref)?;
     path_id(tracking.capture_ref)?;
     let key = request_id(tracking.key, "track")?;
-    let body = serde_json::to_string(&track_request(tracking)).map_err(|_| Failure::Rejected {
-        message: "The PayPal request could not be written.".into(),
-    })?;
+    let body = to_json(&track_request(tracking))?;
     let call = Call {
         operation: "add_tracking",
         method: Method::Post,
@@ -183,10 +167,7 @@ async fn try_add(client: &Client<'_>, tracking: &Tracking<'_>) -> Result<Done, F
         request_id: Some(&key),
         representation: true,
     };
-    let answer = client.send(&call).await?;
-    if !answer.is_success() {
-        return Err(answer.failure());
-    }
+    let answer = client.send(&call).await?.accepted()?;
     Ok(Done::Accepted {
         processor_ref: tracker_ref(&answer.body, tracking),
     })
@@ -260,17 +241,5 @@ mod tests {
             tracker_ref("{}", &t),
             "2GG279541U471931P-1Z999AA10123456784"
         );
-    }
-
-    #[test]
-    fn only_unanswered_calls_are_retried() {
-        assert!(matches!(
-            done_failed(Failure::Unavailable),
-            Done::Failed { retry: true, .. }
-        ));
-        assert!(matches!(
-            done_failed(Failure::Rejected { message: "no".into() }),
-            Done::Failed { retry: false, message } if message == "no"
-        ));
     }
 }
