@@ -6,7 +6,8 @@
 //
 //   node tests/paypal/standin.mjs [--port N] [--client-id ID] [--client-secret S] [--webhook-id W]
 //
-// prints one line {"listening":"http://127.0.0.1:PORT"} when ready; SIGTERM exits cleanly.
+// prints one line {"listening":"http://127.0.0.1:PORT"} when ready; SIGTERM exits cleanly, and
+// so does the end of stdin when STANDIN_EXIT_WITH_STDIN=1.
 // From Node: `const { url, close } = await start({ port, clientId, clientSecret, webhookId })`.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -436,4 +437,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const stop = () => close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // A parent that may never stop it (a test binary's static) holds its stdin instead: the
+  // stand-in goes when that pipe closes, which the operating system does when the parent exits.
+  if (process.env.STANDIN_EXIT_WITH_STDIN === '1') {
+    process.stdin.once('end', stop);
+    process.stdin.once('error', stop);
+    process.stdin.resume();
+  }
 }

@@ -23,22 +23,21 @@ pub struct StandIn {
 impl StandIn {
     pub fn start() -> StandIn {
         let root = repo_root();
-        let mut child = Command::new(root.join("node_modules/.bin/node"))
-            .arg(root.join("tests/paypal/standin.mjs"))
-            .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
-            .args(["--webhook-id", WEBHOOK_ID])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .or_else(|_| {
-                Command::new("node")
-                    .arg(root.join("tests/paypal/standin.mjs"))
-                    .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
-                    .args(["--webhook-id", WEBHOOK_ID])
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::inherit())
-                    .spawn()
-            })
+        // Its stdin stays open for as long as this process holds the child, so a stand-in
+        // kept in a static, never dropped, still goes when the test binary exits.
+        let spawn = |node: &std::path::Path| {
+            Command::new(node)
+                .arg(root.join("tests/paypal/standin.mjs"))
+                .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
+                .args(["--webhook-id", WEBHOOK_ID])
+                .env("STANDIN_EXIT_WITH_STDIN", "1")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+        };
+        let mut child = spawn(&root.join("node_modules/.bin/node"))
+            .or_else(|_| spawn(std::path::Path::new("node")))
             .expect("start the PayPal stand-in");
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("stdout"))
@@ -113,6 +112,37 @@ impl StandIn {
             .and_then(|c| c["id"].as_str())
             .unwrap_or_else(|| panic!("no capture for {}", request.id))
             .to_owned()
+    }
+
+    /// The first order the edge created for `request`, as it sent it.
+    pub fn order_of(&self, request: &PaymentRequest) -> Value {
+        let create = self
+            .calls_to("POST", "/v2/checkout/orders")
+            .into_iter()
+            .filter(|c| c["path"] == "/v2/checkout/orders")
+            .find(|c| c["body"].as_str().is_some_and(|b| b.contains(&request.id)))
+            .unwrap_or_else(|| panic!("no order created for {}", request.id));
+        serde_json::from_str(create["body"].as_str().unwrap()).unwrap()
+    }
+
+    /// Nothing the edge sent broke PayPal's documents, and every POST but the OAuth call
+    /// carried a `PayPal-Request-Id` PayPal takes (at most 108 characters).
+    pub fn assert_clean(&self) {
+        let violations = self.violations();
+        assert!(
+            violations.is_empty(),
+            "the edge sent what PayPal's documents refuse: {violations:#?}"
+        );
+        for call in self.requests() {
+            if call["method"] == "POST" && call["path"] != "/v1/oauth2/token" {
+                let id = call["headers"]["paypal-request-id"].as_str().unwrap_or("");
+                assert!(
+                    !id.is_empty() && id.len() <= 108,
+                    "POST {} without PayPal-Request-Id",
+                    call["path"]
+                );
+            }
+        }
     }
 
     /// PayPal's four settings, for an edge's env file.

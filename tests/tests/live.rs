@@ -39,34 +39,6 @@ fn shared_live() -> &'static Live {
     })
 }
 
-fn order_of(standin: &StandIn, request: &PaymentRequest) -> Value {
-    let create = standin
-        .calls_to("POST", "/v2/checkout/orders")
-        .into_iter()
-        .filter(|c| c["path"] == "/v2/checkout/orders")
-        .find(|c| c["body"].as_str().is_some_and(|b| b.contains(&request.id)))
-        .unwrap_or_else(|| panic!("no order created for {}", request.id));
-    serde_json::from_str(create["body"].as_str().unwrap()).unwrap()
-}
-
-fn assert_clean(standin: &StandIn) {
-    let violations = standin.violations();
-    assert!(
-        violations.is_empty(),
-        "the edge sent what PayPal's documents refuse: {violations:#?}"
-    );
-    for call in standin.requests() {
-        if call["method"] == "POST" && call["path"] != "/v1/oauth2/token" {
-            let id = call["headers"]["paypal-request-id"].as_str().unwrap_or("");
-            assert!(
-                !id.is_empty() && id.len() <= 108,
-                "POST {} without PayPal-Request-Id",
-                call["path"]
-            );
-        }
-    }
-}
-
 #[test]
 fn live_mode_needs_paypals_settings_and_a_merchant_id() {
     let edge = shared();
@@ -154,7 +126,7 @@ fn a_live_card_pays_through_one_order_with_the_seller_as_payee() {
     assert_eq!(paid["payment"]["method_type"], "card");
     assert_eq!(paid["payment"]["last4"], "4242");
 
-    let order = order_of(&l.standin, &request);
+    let order = l.standin.order_of(&request);
     let unit = &order["purchase_units"][0];
     assert_eq!(order["intent"], "CAPTURE");
     assert_eq!(
@@ -180,7 +152,7 @@ fn a_live_card_pays_through_one_order_with_the_seller_as_payee() {
         .clone();
     assert_eq!(view["payment"]["method"]["type"], "card");
     assert_eq!(view["livemode"], true);
-    assert_clean(&l.standin);
+    l.standin.assert_clean();
 }
 
 #[test]
@@ -209,7 +181,7 @@ fn a_capture_paypal_declines_is_a_402_though_the_order_completed() {
             .collect();
         assert_eq!(completed.len(), 1);
     }
-    assert_clean(&l.standin);
+    l.standin.assert_clean();
 }
 
 #[test]
@@ -226,7 +198,7 @@ fn a_pending_capture_holds_the_request_until_paypal_settles_it() {
     let again = l.edge.pay(&request, &pay_body(VISA), None);
     assert_eq!(again.status, 409, "{again}");
     assert_eq!(l.standin.captures_for(&request).len(), 1);
-    assert_clean(&l.standin);
+    l.standin.assert_clean();
 }
 
 #[test]
@@ -277,7 +249,7 @@ fn three_d_secure_captures_only_when_liability_shifts() {
         );
         assert_ne!(again.status, 200, "{again}");
     }
-    assert_clean(&l.standin);
+    l.standin.assert_clean();
 }
 
 /// The id of the newest order the edge confirmed for `request` (from the confirm call's
@@ -306,12 +278,12 @@ fn jpy_goes_to_paypal_without_decimals() {
     let seller = live_seller(&l.edge, "JPY");
     let request = l.edge.create_request(&seller.secret_key, "1200", "JPY");
     l.edge.pay(&request, &pay_body(VISA), None).expect(200);
-    let order = order_of(&l.standin, &request);
+    let order = l.standin.order_of(&request);
     assert_eq!(
         order["purchase_units"][0]["amount"],
         json!({"currency_code": "JPY", "value": "1200"})
     );
-    assert_clean(&l.standin);
+    l.standin.assert_clean();
 }
 
 #[test]
@@ -346,7 +318,7 @@ fn the_access_token_is_cached_and_refreshed_once_on_a_401() {
                 || call["path"] == "/v1/oauth2/token"
         );
     }
-    assert_clean(&l.standin);
+    l.standin.assert_clean();
 }
 
 #[test]

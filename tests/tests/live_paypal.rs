@@ -4,7 +4,7 @@
 //! page would), PayPal sends the buyer to the edge's return page, and that page captures,
 //! once. Chromium walks the same flow in test mode in `tests/e2e/paypal.test.mjs`.
 
-use chatpay_tests::paypal::{live_edge, StandIn, MERCHANT_ID};
+use chatpay_tests::paypal::{live_edge, live_seller, StandIn, MERCHANT_ID};
 use chatpay_tests::{unique, Edge, PaymentRequest};
 use serde_json::{json, Value};
 
@@ -20,25 +20,6 @@ fn paypal_order(edge: &Edge, request: &PaymentRequest, locale: &str) -> Value {
         .json(&json!({ "locale": locale }))
         .send();
     reply.expect(200).clone()
-}
-
-/// The order the edge created at PayPal for `request`, as it sent it.
-fn order_sent(standin: &StandIn, request: &PaymentRequest) -> Value {
-    let create = standin
-        .calls_to("POST", "/v2/checkout/orders")
-        .into_iter()
-        .filter(|c| c["path"] == "/v2/checkout/orders")
-        .find(|c| c["body"].as_str().is_some_and(|b| b.contains(&request.id)))
-        .unwrap_or_else(|| panic!("no order created for {}", request.id));
-    serde_json::from_str(create["body"].as_str().unwrap()).unwrap()
-}
-
-fn captures_for(standin: &StandIn, request: &PaymentRequest) -> Vec<Value> {
-    let all = standin.control("GET", "/captures", None);
-    let all = all.as_array().cloned().unwrap_or_default();
-    all.into_iter()
-        .filter(|c| c["custom_id"] == request.id.as_str())
-        .collect()
 }
 
 /// The buyer approves `order_id` on PayPal: answers where PayPal sends them back.
@@ -58,14 +39,7 @@ fn approve_on_paypal(standin: &StandIn, order_id: &str) -> String {
 fn a_live_paypal_order_is_created_approved_on_paypal_and_captured_once() {
     let standin = StandIn::start();
     let edge = live_edge(&standin);
-    let seller = edge.create_seller_with(json!({
-        "display_name": format!("Live {}", unique("")),
-        "country": "US",
-        "default_currency": "USD",
-        "allowed_origins": [],
-        "livemode": true,
-        "paypal_merchant_id": MERCHANT_ID,
-    }));
+    let seller = live_seller(&edge, "USD");
     let request = edge.create_request_with(
         &seller.secret_key,
         json!({"amount": "24.00", "currency": "USD", "description": "Mug", "collect_shipping": true}),
@@ -80,7 +54,7 @@ fn a_live_paypal_order_is_created_approved_on_paypal_and_captured_once() {
         approve_url.starts_with(&standin.url) && approve_url.contains(&order_id),
         "PayPal's own approval page: {approve_url}"
     );
-    let sent = order_sent(&standin, &request);
+    let sent = standin.order_of(&request);
     let unit = &sent["purchase_units"][0];
     assert_eq!(sent["intent"], "CAPTURE");
     assert_eq!(
@@ -103,7 +77,7 @@ fn a_live_paypal_order_is_created_approved_on_paypal_and_captured_once() {
     }
     // Still payable while the buyer is on PayPal, and nothing captured.
     assert_eq!(edge.get_public(&request).expect(200)["status"], "requested");
-    assert!(captures_for(&standin, &request).is_empty());
+    assert!(standin.captures_for(&request).is_empty());
 
     // 2. The buyer approves; PayPal sends them to the return page, which captures.
     let redirect = approve_on_paypal(&standin, &order_id);
@@ -134,7 +108,7 @@ fn a_live_paypal_order_is_created_approved_on_paypal_and_captured_once() {
         view["shipping"]["city"], "San Jose",
         "the address from the order's purchase_units[0].shipping"
     );
-    let captures = captures_for(&standin, &request);
+    let captures = standin.captures_for(&request);
     assert_eq!(captures.len(), 1, "{captures:#?}");
     assert_eq!(captures[0]["status"], "COMPLETED");
 
@@ -147,7 +121,7 @@ fn a_live_paypal_order_is_created_approved_on_paypal_and_captured_once() {
         None,
     );
     assert_eq!(paid.expect(200)["status"], "paid", "{paid}");
-    assert_eq!(captures_for(&standin, &request).len(), 1);
+    assert_eq!(standin.captures_for(&request).len(), 1);
     // Another request's order is 400, naming the field.
     let other = edge.create_request(&seller.secret_key, "5.00", "USD");
     let wrong = edge.pay(
@@ -160,20 +134,8 @@ fn a_live_paypal_order_is_created_approved_on_paypal_and_captured_once() {
 
     // 4. A request that asks for no address tells PayPal not to collect one.
     paypal_order(&edge, &other, "en-US");
-    let context = &order_sent(&standin, &other)["payment_source"]["paypal"]["experience_context"];
+    let context = &standin.order_of(&other)["payment_source"]["paypal"]["experience_context"];
     assert_eq!(context["shipping_preference"], "NO_SHIPPING");
 
-    // Every POST carried its own PayPal-Request-Id, and nothing broke PayPal's documents.
-    let violations = standin.violations();
-    assert!(violations.is_empty(), "{violations:#?}");
-    for call in standin.requests() {
-        if call["method"] == "POST" && call["path"] != "/v1/oauth2/token" {
-            let id = call["headers"]["paypal-request-id"].as_str().unwrap_or("");
-            assert!(
-                !id.is_empty(),
-                "POST {} without PayPal-Request-Id",
-                call["path"]
-            );
-        }
-    }
+    standin.assert_clean();
 }
