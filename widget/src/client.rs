@@ -77,7 +77,7 @@ pub async fn open_claim(frame: &Frame, idempotency_key: &str, body: &str) -> Res
     post(frame, "claims", idempotency_key, body).await.map(drop)
 }
 
-pub fn request_url(frame: &Frame, action: &str) -> String {
+fn request_url(frame: &Frame, action: &str) -> String {
     format!(
         "{}/v1/payment_requests/{}/{action}",
         frame.origin, frame.request_id
