@@ -63,6 +63,12 @@ pub enum Operation {
     WalletToken,
     /// Not a route: a CORS preflight asks the request's ledger for the seller's origins.
     AllowedOrigins,
+    /// `POST /v1/live/tickets`: a single-use ticket for the live feed.
+    CreateLiveTicket,
+    /// `GET /v1/live?ticket=...`: the live feed, a WebSocket.
+    LiveFeed,
+    /// `POST .../progress`: the buyer's card reports how far the buyer has come.
+    Progress,
 }
 
 /// Who may call a route.
@@ -298,6 +304,9 @@ pub const ROUTES: &[Route] = &[
     get("/sandbox/wallet/sw.js", Op::SandboxWallet, Anyone).answers(Answer::Asset),
     get("/sandbox/wallet/icon.png", Op::SandboxWallet, Anyone).answers(Answer::Asset),
     post("/v1/payment_requests/{id}/wallet_token", Op::WalletToken, ClientSecret).id("pr_"),
+    post("/v1/live/tickets", Op::CreateLiveTicket, SellerOrAgent).body(Optional),
+    get("/v1/live", Op::LiveFeed, Credential::LiveTicket).answers(Answer::Upgrade),
+    post("/v1/payment_requests/{id}/progress", Op::Progress, ClientSecret).id("pr_").body(Required),
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.

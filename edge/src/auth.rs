@@ -106,10 +106,40 @@ pub fn authenticate(
                 }
             }
         }
-        Credential::LiveTicket | Credential::PayPalSignature => {
-            Err(Fail::internal("This credential is not served yet."))
+        // The ticket's MAC routes it; its ledger spends it (single use, 60 seconds).
+        Credential::LiveTicket => {
+            let url = req.url().map_err(|_| Fail::internal("url"))?;
+            let ticket = url
+                .query_pairs()
+                .find(|(k, _)| k == "ticket")
+                .map(|(_, v)| v.into_owned())
+                .ok_or_else(|| {
+                    Fail::invalid("parameter_missing", "Missing required parameter `ticket`.")
+                        .param("ticket")
+                })?;
+            let ticket = ObjectId::parse("lt_", &ticket, keys).ok_or_else(ticket_invalid)?;
+            Ok(Caller {
+                seller: Some(ticket.seller),
+                key_hash: None,
+                admin: false,
+                token_hash: key_hash(&ticket.id),
+                object: None,
+            })
+        }
+        Credential::PayPalSignature => {
+            Err(Fail::internal("PayPal's webhooks have their own handler."))
         }
     }
+}
+
+/// A live ticket that is forged, used, expired or unknown.
+pub fn ticket_invalid() -> Fail {
+    Fail::new(
+        401,
+        "authentication_error",
+        "ticket_invalid",
+        "This live ticket has been used, has expired or does not exist. Create a new one with POST /v1/live/tickets.",
+    )
 }
 
 /// The platform's admin key, compared in constant time.

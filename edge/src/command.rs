@@ -2,6 +2,7 @@
 //! per call, posted to the seller's Durable Object.
 
 use crate::crypto::Keys;
+use crate::encoding::{hex_decode, hex_encode};
 use crate::http::{text_response, Fail, Outcome};
 use crate::idempotency::IdempotencyKey;
 use crate::ids::SellerRef;
@@ -102,17 +103,37 @@ impl Command {
 /// turns it into CORS headers and strips it.
 pub const ORIGINS_HEADER: &str = "x-chatpay-allowed-origins";
 
+/// The header that carries an upgrade's command to the ledger.
+pub const COMMAND_HEADER: &str = "x-chatpay-command";
+
+/// The command a ledger was sent: in the body, or for an upgrade in [`COMMAND_HEADER`].
+pub async fn receive(req: &mut Request) -> worker::Result<Command> {
+    if let Some(hex) = req.headers().get(COMMAND_HEADER)? {
+        let bytes = hex_decode(&hex).ok_or_else(|| worker::Error::RustError("command".into()))?;
+        return serde_json::from_slice(&bytes).map_err(|e| worker::Error::RustError(e.to_string()));
+    }
+    req.json().await
+}
+
 /// Sends a command to the seller's ledger (one Durable Object per seller and mode).
 pub async fn send(env: &Env, seller: SellerRef, command: Command) -> Outcome {
     let stub = env
         .durable_object("LEDGER")?
         .id_from_name(&seller.object_name())?
         .get_stub()?;
+    let encoded = serde_json::to_string(&command).map_err(|_| Fail::internal("encode"))?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_body(Some(JsValue::from_str(
-            &serde_json::to_string(&command).map_err(|_| Fail::internal("encode"))?,
-        )));
+    if command.op == Operation::LiveFeed {
+        // The runtime hands back a socket only to a GET that asks for one, and such a
+        // request carries no body: the command rides in a header, hex-encoded.
+        let headers = worker::Headers::new();
+        headers.set("upgrade", "websocket")?;
+        headers.set(COMMAND_HEADER, &hex_encode(encoded.as_bytes()))?;
+        init.with_method(Method::Get).with_headers(headers);
+    } else {
+        init.with_method(Method::Post)
+            .with_body(Some(JsValue::from_str(&encoded)));
+    }
     let mut response = stub
         .fetch_with_request(Request::new_with_init("https://ledger/", &init)?)
         .await?;

@@ -110,6 +110,14 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         _ => {}
     }
 
+    if route.answer == Answer::Upgrade && !upgrade_asked(&req) {
+        return Err(Fail::new(
+            426,
+            "invalid_request_error",
+            "upgrade_required",
+            "The live feed is a WebSocket: connect with `Upgrade: websocket`.",
+        ));
+    }
     let caller = auth::authenticate(route, &req, param, &keys)?;
     if route.operation == Operation::WalletToken {
         let request = ObjectId::parse("pr_", param.unwrap_or_default(), &keys)
@@ -164,6 +172,15 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         return csv_if_asked(&req, response).await;
     }
     Ok(response)
+}
+
+/// Whether the caller asks for a WebSocket.
+fn upgrade_asked(req: &Request) -> bool {
+    req.headers()
+        .get("upgrade")
+        .ok()
+        .flatten()
+        .is_some_and(|u| u.eq_ignore_ascii_case("websocket"))
 }
 
 /// Demo routes exist only in the demo build (`--features demo`, `edge/build-demo`), and there

@@ -16,6 +16,7 @@ pub mod cards;
 pub mod checks;
 pub mod edge;
 pub mod http;
+pub mod live;
 pub mod orders;
 pub mod paypal;
 pub mod scan;

@@ -223,6 +223,44 @@ pub fn caret_after_digits(formatted: &str, digits_before: usize) -> usize {
         .map_or(formatted.len(), |(i, _)| i + 1)
 }
 
+/// The input's attributes, per field.
+pub fn autocomplete(field: Field) -> &'static str {
+    match field {
+        Field::Number => "cc-number",
+        Field::Expiry => "cc-exp",
+        Field::Cvc => "cc-csc",
+        Field::Name => "cc-name",
+        Field::Postal => "postal-code",
+    }
+}
+
+pub fn input_mode(field: Field) -> &'static str {
+    match field {
+        Field::Number | Field::Expiry | Field::Cvc => "numeric",
+        Field::Name | Field::Postal => "text",
+    }
+}
+
+pub fn placeholder(field: Field, brand: Option<Brand>) -> &'static str {
+    match field {
+        Field::Number => "1234 1234 1234 1234",
+        Field::Expiry => "MM / YY",
+        Field::Cvc if brand == Some(Brand::Amex) => "4 digits",
+        Field::Cvc => "CVC",
+        Field::Name => "Full name",
+        Field::Postal => "ZIP / postal code",
+    }
+}
+
+pub fn max_length(field: Field, brand: Option<Brand>) -> Option<usize> {
+    match field {
+        Field::Cvc => Some(brand.map_or(4, Brand::cvc_length)),
+        Field::Name => Some(200),
+        Field::Postal => Some(16),
+        Field::Number | Field::Expiry => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,10 @@
 //! button that runs one attempt at a time, and Decline.
 
 use crate::address::{Address, AddressErrors, AddressField, AddressFields};
-use crate::card_entry::{caret_after_digits, digits, this_month, CardText, Field};
+use crate::card_entry::{
+    autocomplete, caret_after_digits, digits, input_mode, max_length, placeholder, this_month,
+    CardText, Field,
+};
 use crate::client::{self, Failure, Shown};
 use crate::failure_text::failure_message;
 use crate::focus::focus_by_id;
@@ -12,6 +15,7 @@ use crate::intl::buyer_locale;
 use crate::notice::{alert_box, Alert};
 use crate::parent::Parent;
 use crate::paypal::PayPalButton;
+use crate::progress::{Progress, Stage};
 use crate::settle;
 use crate::wallet::WalletButton;
 use chatpay_core::card::Brand;
@@ -47,10 +51,12 @@ struct Form {
     /// the buyer edits the card, since a different body needs a different key.
     pending_key: StoredValue<Option<String>>,
     inputs: [NodeRef<Input>; 5],
+    /// What the seller's live view has been told.
+    progress: Progress,
 }
 
 impl Form {
-    fn new() -> Form {
+    fn new(progress: Progress) -> Form {
         let text = RwSignal::new(CardText::default());
         Form {
             text,
@@ -59,6 +65,7 @@ impl Form {
             busy: RwSignal::new(false),
             pending_key: StoredValue::new(None),
             inputs: Default::default(),
+            progress,
         }
     }
 
@@ -80,6 +87,13 @@ impl Form {
         }
         self.text.update(|t| *t.slot(field) = shown);
         self.pending_key.set_value(None);
+        self.progress.reach(Stage::EnteringDetails);
+        if self
+            .text
+            .with_untracked(|t| t.problems(this_month()).is_empty())
+        {
+            self.progress.reach(Stage::DetailsComplete);
+        }
         // An error on screen goes away as soon as the field is right; new errors wait for blur.
         if self.errors.with_untracked(|e| e.get(field).is_some())
             && self
@@ -121,7 +135,9 @@ pub fn CardForm(
     collect_shipping: bool,
     seller: String,
 ) -> impl IntoView {
-    let form = Form::new();
+    let progress = Progress::new(frame.clone());
+    progress.reach(Stage::Viewed);
+    let form = Form::new(progress);
     let Form {
         text, errors, busy, ..
     } = form;
@@ -436,43 +452,6 @@ fn label(field: Field) -> &'static str {
         Field::Cvc => "Security code",
         Field::Name => "Name on card",
         Field::Postal => "Postal code",
-    }
-}
-
-fn autocomplete(field: Field) -> &'static str {
-    match field {
-        Field::Number => "cc-number",
-        Field::Expiry => "cc-exp",
-        Field::Cvc => "cc-csc",
-        Field::Name => "cc-name",
-        Field::Postal => "postal-code",
-    }
-}
-
-fn input_mode(field: Field) -> &'static str {
-    match field {
-        Field::Number | Field::Expiry | Field::Cvc => "numeric",
-        Field::Name | Field::Postal => "text",
-    }
-}
-
-fn placeholder(field: Field, brand: Option<Brand>) -> &'static str {
-    match field {
-        Field::Number => "1234 1234 1234 1234",
-        Field::Expiry => "MM / YY",
-        Field::Cvc if brand == Some(Brand::Amex) => "4 digits",
-        Field::Cvc => "CVC",
-        Field::Name => "Full name",
-        Field::Postal => "ZIP / postal code",
-    }
-}
-
-fn max_length(field: Field, brand: Option<Brand>) -> Option<usize> {
-    match field {
-        Field::Cvc => Some(brand.map_or(4, Brand::cvc_length)),
-        Field::Name => Some(200),
-        Field::Postal => Some(16),
-        Field::Number | Field::Expiry => None,
     }
 }
 

@@ -77,6 +77,20 @@ pub async fn open_claim(frame: &Frame, idempotency_key: &str, body: &str) -> Res
     post(frame, "claims", idempotency_key, body).await.map(drop)
 }
 
+/// Tells the seller how far the buyer has come (`POST .../progress`): once, no retries and
+/// no idempotency key, since the edge records each stage once anyway; any failure is ignored.
+pub async fn progress(frame: &Frame, stage: &str) {
+    let Ok(auth) = bearer(frame) else { return };
+    let body = format!("{{\"stage\":\"{stage}\"}}");
+    if let Ok(request) = Request::post(&request_url(frame, "progress"))
+        .header("Authorization", &auth)
+        .header("Content-Type", "application/json")
+        .body(body)
+    {
+        let _ = request.send().await;
+    }
+}
+
 fn request_url(frame: &Frame, action: &str) -> String {
     format!(
         "{}/v1/payment_requests/{}/{action}",

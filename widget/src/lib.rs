@@ -25,6 +25,7 @@ pub mod order_status;
 pub mod parent;
 pub mod paypal;
 pub mod popup;
+pub mod progress;
 pub mod reader;
 pub mod receipt;
 pub mod settle;

@@ -14,6 +14,7 @@ pub(crate) mod events;
 pub(crate) mod fulfillment;
 pub(crate) mod history;
 pub(crate) mod keys;
+pub(crate) mod live;
 pub(crate) mod orders;
 pub(crate) mod outbox;
 pub(crate) mod pay;
@@ -26,6 +27,7 @@ pub(crate) mod refunds;
 pub(crate) mod requests;
 pub(crate) mod rows;
 pub(crate) mod schema;
+pub(crate) mod seller;
 pub(crate) mod settings;
 pub(crate) mod settle;
 pub(crate) mod timers;
@@ -37,20 +39,22 @@ use crate::command::{Command, ORIGINS_HEADER};
 use crate::connectors::AccessToken;
 use crate::crypto::Keys;
 use crate::http::{json, Fail};
-use crate::ids::SellerRef;
+use crate::permissions;
 use crate::permissions::{Principal, Role};
-use crate::{idempotency, permissions};
 use accounts::Accounts;
 use chatpay_core::accounts::Page;
-use chatpay_core::api::NewSeller;
 use chatpay_core::routes::Operation as Op;
 use context::Ledger;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashSet;
-use worker::{durable_object, DurableObject, Env, Request, Response, State};
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, Socket, State, WebSocket,
+    WebSocketIncomingMessage,
+};
 
-#[durable_object(alarm)]
+// Bare: fetch, alarm, the hibernatable WebSocket handlers and `connect` (refused).
+#[durable_object]
 pub struct SellerLedger {
     state: State,
     env: Env,
@@ -84,12 +88,18 @@ impl DurableObject for SellerLedger {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let command: Command = req.json().await?;
+        let command = crate::command::receive(&mut req).await?;
         let ledger = match self.ready("read").await {
             Ok(l) => l,
             Err(fail) => return Ok(fail.into_response()),
         };
+        if command.op == Op::LiveFeed {
+            live::broadcast(&self.state, &ledger);
+            let answer = live::connect(&self.state, &ledger, &command);
+            return Ok(answer.unwrap_or_else(Fail::into_response));
+        }
         let (response, origins) = ledger.dispatch(command).await;
+        live::broadcast(&self.state, &ledger);
         self.schedule_alarm(&ledger).await?;
         let mut response = response;
         if let Some(origins) = origins {
@@ -108,8 +118,43 @@ impl DurableObject for SellerLedger {
                 worker::console_error!("processor calls: {}", fail.error.message);
             }
         }
+        live::broadcast(&self.state, &ledger);
         self.schedule_alarm(&ledger).await?;
         Response::ok("{}")
+    }
+
+    /// The feed takes no messages but a keep-alive `ping`, answered `pong`.
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        if matches!(&message, WebSocketIncomingMessage::String(text) if text == "ping") {
+            ws.send_with_str("pong")?;
+        }
+        Ok(())
+    }
+
+    /// The client closed: finish the closing handshake.
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> worker::Result<()> {
+        let _ = ws.close(Some(1000), Some("closed"));
+        Ok(())
+    }
+
+    /// The runtime drops an errored socket; nothing is kept per socket but its attachment.
+    async fn websocket_error(&self, _ws: WebSocket, _error: worker::Error) -> worker::Result<()> {
+        Ok(())
+    }
+
+    /// The ledger serves no raw TCP: a connection is closed at once.
+    async fn connect(&self, _socket: Socket) -> worker::Result<()> {
+        Ok(())
     }
 }
 
@@ -329,6 +374,8 @@ impl Ledger<'_> {
                     .await
             }
             Op::GetSeller => self.seller_view(&accounts).map(|v| json(200, &v)),
+            Op::CreateLiveTicket => self.create_ticket(&seller, &command, principal.as_ref()),
+            Op::Progress => self.progress(&seller, request_id, command.body.as_ref()),
             Op::UpdateSeller => {
                 self.idempotent(&command, |body| {
                     accounts.update_seller(body, &self.limits())?;
@@ -361,7 +408,8 @@ impl Ledger<'_> {
             | Op::ChallengeReturn
             | Op::SandboxWallet
             | Op::WalletToken
-            | Op::WidgetLoader => Err(Fail::internal("not a ledger operation")),
+            | Op::WidgetLoader
+            | Op::LiveFeed => Err(Fail::internal("not a ledger operation")),
         };
         (result.unwrap_or_else(Fail::into_response), origins)
     }
@@ -404,82 +452,9 @@ impl Ledger<'_> {
         Ok(Some(principal))
     }
 
-    /// `POST /v1/sellers/{id}/reset_keys` (platform admin): every secret of every key stops
-    /// at once, and the seller's secret key gets one new secret, shown in this answer only.
-    fn reset_keys(&self, command: &Command, accounts: &Accounts) -> Result<Response, Fail> {
-        if !command.admin {
-            return Err(permissions::denied(
-                "Only the platform resets a seller's keys.",
-            ));
-        }
-        let secret = accounts.reset_keys()?;
-        self.event("", "seller.keys_reset", "platform", json!({}), self.clock())?;
-        let mut object = self.seller_view(accounts)?;
-        object.secret_key = Some(secret);
-        Ok(json(200, &object))
-    }
-
     /// Whose live key has this hash, as of `now` (the ledger's clock): `None` for an unknown,
     /// revoked or expired key.
     fn principal(&self, hash: &str, now: i64) -> worker::Result<Option<Principal>> {
         keys::principal(&self.sql, hash, now)
-    }
-
-    /// Creates the seller once. Replaying the same creation (same body) answers 200 with the
-    /// seller object and `Idempotent-Replayed: true`, never the secret key again (an operator
-    /// who lost the first answer resets the keys); a different body for an existing seller is
-    /// an idempotency conflict.
-    fn init_seller(&self, command: &Command) -> Result<Response, Fail> {
-        let body = command.body.clone().unwrap_or(Value::Null);
-        let new = NewSeller::parse(&body)?;
-        let mac = self
-            .keys
-            .body_mac(idempotency::canonical_json(&body).as_bytes());
-        if let Some(existing) = self.seller()? {
-            if existing.init_mac != mac {
-                return Err(Fail::idempotency_key_reused());
-            }
-            let accounts = Accounts::new(
-                &self.sql,
-                self.keys,
-                &existing.id,
-                existing.livemode != 0,
-                self.clock(),
-            );
-            let mut response = json(200, &accounts.seller_view(&existing)?);
-            response.headers_mut().set("idempotent-replayed", "true")?;
-            return Ok(response);
-        }
-        let key_hash = command
-            .key_hash
-            .clone()
-            .ok_or_else(|| Fail::internal("missing key hash"))?;
-        let now = self.clock();
-        let livemode = SellerRef::from_id(&command.seller_id, self.keys)
-            .ok_or_else(|| Fail::internal("bad seller id"))?
-            .mode()
-            .livemode();
-        let origins = serde_json::to_string(&new.allowed_origins).unwrap_or_else(|_| "[]".into());
-        self.sql.exec(
-            "INSERT INTO seller (id, display_name, country, default_currency, allowed_origins, livemode, created_at, init_mac, paypal_merchant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                command.seller_id.clone().into(),
-                new.display_name.into(),
-                new.country.into(),
-                new.default_currency.code().into(),
-                origins.into(),
-                i64::from(livemode).into(),
-                now.into(),
-                mac.into(),
-                new.paypal_merchant_id.clone().into(),
-            ],
-        )?;
-        self.sql.exec(
-            "INSERT INTO api_keys (key_hash, kind, created_at) VALUES (?, 'secret', ?)",
-            vec![key_hash.into(), now.into()],
-        )?;
-        let accounts = Accounts::new(&self.sql, self.keys, &command.seller_id, livemode, now);
-        accounts.save_profile(&new.profile)?;
-        Ok(json(201, &self.seller_view(&accounts)?))
     }
 }

@@ -282,6 +282,14 @@ const MIGRATIONS: &[Migration] = &[
         last_error TEXT
     );
     CREATE INDEX processor_calls_due ON processor_calls (status, next_at)"),
+    // 7: issue 9. Live-feed tickets, single use, kept as hashes until spent or expired.
+    Sql("CREATE TABLE live_tickets (
+        ticket_hash TEXT PRIMARY KEY,
+        key_hash TEXT NOT NULL,
+        conversation_id TEXT,
+        request_id TEXT,
+        expires_at INTEGER NOT NULL
+    )"),
 ];
 
 #[derive(serde::Deserialize)]

@@ -27,10 +27,14 @@ pub enum EventType {
     ClaimSellerResponded,
     ClaimResolved,
     SellerKeysReset,
+    /// The buyer's card showed the request (issue 9's progress stages, once each, in order).
+    PaymentRequestViewed,
+    BuyerEnteringDetails,
+    BuyerDetailsComplete,
 }
 
 impl EventType {
-    pub const ALL: [(EventType, &'static str); 16] = [
+    pub const ALL: [(EventType, &'static str); 19] = [
         (EventType::PaymentRequestCreated, "payment_request.created"),
         (EventType::PaymentRequestPaid, "payment_request.paid"),
         (
@@ -65,6 +69,9 @@ impl EventType {
         (EventType::ClaimSellerResponded, "claim.seller_responded"),
         (EventType::ClaimResolved, "claim.resolved"),
         (EventType::SellerKeysReset, "seller.keys_reset"),
+        (EventType::PaymentRequestViewed, "payment_request.viewed"),
+        (EventType::BuyerEnteringDetails, "buyer.entering_details"),
+        (EventType::BuyerDetailsComplete, "buyer.details_complete"),
     ];
 
     pub fn as_str(self) -> &'static str {
