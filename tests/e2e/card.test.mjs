@@ -178,6 +178,11 @@ describe('the demo chat page', () => {
     const seller = await sellerApi(edge, demo.secret_key, 'GET', `/v1/payment_requests/${usd.id}`);
     assert.equal(seller.json.status, 'paid');
     assert.equal(seller.json.payment.id, paid.detail.payment_id);
+    // The card told the seller's live view how far the buyer came, once each, in order.
+    const events = await sellerApi(edge, demo.secret_key, 'GET', `/v1/payment_requests/${usd.id}/events?limit=100`);
+    const progress = ['payment_request.viewed', 'buyer.entering_details', 'buyer.details_complete', 'payment_request.paid'];
+    assert.deepEqual(events.json.data.map((e) => e.type).filter((t) => progress.includes(t)), progress);
+    assert.ok(events.json.data.filter((e) => e.type.startsWith('buyer.')).every((e) => e.actor === 'buyer'));
 
     // The other card is untouched.
     const jpyFrame = await cardFrame(page, jpy.id);
