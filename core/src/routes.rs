@@ -69,6 +69,8 @@ pub enum Operation {
     LiveFeed,
     /// `POST .../progress`: the buyer's card reports how far the buyer has come.
     Progress,
+    /// `GET /v1/pay/{id}`: the card as a page of its own, for chats without scripts.
+    HostedPage,
 }
 
 /// Who may call a route.
@@ -307,6 +309,7 @@ pub const ROUTES: &[Route] = &[
     post("/v1/live/tickets", Op::CreateLiveTicket, SellerOrAgent).body(Optional),
     get("/v1/live", Op::LiveFeed, Credential::LiveTicket).answers(Answer::Upgrade),
     post("/v1/payment_requests/{id}/progress", Op::Progress, ClientSecret).id("pr_").body(Required),
+    get("/v1/pay/{id}", Op::HostedPage, Anyone).id("pr_").answers(Answer::Html),
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.

@@ -19,7 +19,18 @@ fn html_attr_escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// `GET /v1/frame/{id}`: the card, framable only by the seller's allowed origins.
 pub async fn page(id: &str, env: &Env, keys: &Keys) -> Outcome {
+    card_page(id, env, keys, false).await
+}
+
+/// `GET /v1/pay/{id}#client_secret=...`: the same card as a page of its own, for chats that
+/// cannot run scripts. Nobody may frame it, and it names no parent to talk to.
+pub async fn hosted(id: &str, env: &Env, keys: &Keys) -> Outcome {
+    card_page(id, env, keys, true).await
+}
+
+async fn card_page(id: &str, env: &Env, keys: &Keys, hosted: bool) -> Outcome {
     let request =
         ObjectId::parse("pr_", id, keys).ok_or_else(|| Fail::missing("payment request"))?;
     let info = send(
@@ -46,7 +57,16 @@ pub async fn page(id: &str, env: &Env, keys: &Keys) -> Outcome {
             "The widget is not built: dist/public/v1/frame.html is missing.",
         ));
     }
-    let html = template.text().await?.replacen(
+    let template = template.text().await?;
+    if hosted {
+        let html = template.replacen(
+            r#"<html lang="en">"#,
+            r#"<html lang="en" class="cp-hosted">"#,
+            1,
+        );
+        return app_page(html, "'none'");
+    }
+    let html = template.replacen(
         ORIGINS_META,
         &format!(
             r#"<meta name="chatpay-allowed-origins" content="{}">"#,

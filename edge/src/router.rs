@@ -90,6 +90,7 @@ async fn route(mut req: Request, env: &Env) -> Outcome {
         Operation::DemoAsset => return demo::asset(&path),
         Operation::Dashboard => return frame::dashboard(env).await,
         Operation::Frame => return frame::page(param.unwrap_or_default(), env, &keys).await,
+        Operation::HostedPage => return frame::hosted(param.unwrap_or_default(), env, &keys).await,
         Operation::WidgetLoader => return loader::serve(&req, env).await,
         Operation::PayPalWebhook => return crate::webhooks::paypal(&mut req, env, &keys).await,
         Operation::SandboxWallet => return crate::wallet::serve(&url, &method),

@@ -66,10 +66,12 @@ impl Frame {
     }
 }
 
-/// `/v1/frame/pr_abc` gives `pr_abc`; ids are URL-safe, anything else is refused here so it
-/// never reaches an API path.
+/// `/v1/frame/pr_abc` (the iframe) and `/v1/pay/pr_abc` (the hosted page) give `pr_abc`;
+/// ids are URL-safe, anything else is refused here so it never reaches an API path.
 fn request_id_from_path(path: &str) -> Option<String> {
-    let id = path.strip_prefix("/v1/frame/")?;
+    let id = path
+        .strip_prefix("/v1/frame/")
+        .or_else(|| path.strip_prefix("/v1/pay/"))?;
     let ok = !id.is_empty()
         && id.len() <= 255
         && id
@@ -135,5 +137,10 @@ mod tests {
         assert_eq!(request_id_from_path("/v1/frame/"), None);
         assert_eq!(request_id_from_path("/v1/frame/pr_a/../x"), None);
         assert_eq!(request_id_from_path("/v2/frame/pr_a"), None);
+        assert_eq!(
+            request_id_from_path("/v1/pay/pr_b").as_deref(),
+            Some("pr_b")
+        );
+        assert_eq!(request_id_from_path("/v1/pay/"), None);
     }
 }

@@ -409,7 +409,8 @@ impl Ledger<'_> {
             | Op::SandboxWallet
             | Op::WalletToken
             | Op::WidgetLoader
-            | Op::LiveFeed => Err(Fail::internal("not a ledger operation")),
+            | Op::LiveFeed
+            | Op::HostedPage => Err(Fail::internal("not a ledger operation")),
         };
         (result.unwrap_or_else(Fail::into_response), origins)
     }
