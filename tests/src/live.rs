@@ -46,11 +46,18 @@ impl Edge {
         }
         let request = url.into_client_request().expect("a ws url");
         let stream = TcpStream::connect(("127.0.0.1", self.port())).expect("connect");
+        // A slow machine may take a while to answer the handshake; reads then poll.
         stream
-            .set_read_timeout(Some(Duration::from_millis(100)))
+            .set_read_timeout(Some(Duration::from_secs(30)))
             .expect("timeout");
         match tungstenite::client(request, stream) {
-            Ok((socket, _)) => Ok(Feed { socket }),
+            Ok((socket, _)) => {
+                socket
+                    .get_ref()
+                    .set_read_timeout(Some(Duration::from_millis(100)))
+                    .expect("timeout");
+                Ok(Feed { socket })
+            }
             Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(response))) => {
                 let status = response.status().as_u16();
                 let body = response
