@@ -61,6 +61,8 @@ pub enum Operation {
     SandboxWallet,
     /// A sandbox wallet token for one pay of a request.
     WalletToken,
+    /// A chat backend's text with its card numbers masked; stores nothing.
+    Mask,
     /// Not a route: a CORS preflight asks the request's ledger for the seller's origins.
     AllowedOrigins,
 }
@@ -298,6 +300,7 @@ pub const ROUTES: &[Route] = &[
     get("/sandbox/wallet/sw.js", Op::SandboxWallet, Anyone).answers(Answer::Asset),
     get("/sandbox/wallet/icon.png", Op::SandboxWallet, Anyone).answers(Answer::Asset),
     post("/v1/payment_requests/{id}/wallet_token", Op::WalletToken, ClientSecret).id("pr_"),
+    post("/v1/mask", Op::Mask, SellerOrAgent).body(Required),
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.

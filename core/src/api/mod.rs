@@ -7,6 +7,7 @@
 //! fields; request bodies are strict, so a typo is an error rather than a silent default.
 
 pub mod errors;
+pub mod mask_text;
 pub mod new_request;
 pub mod new_seller;
 pub mod pay;
