@@ -62,7 +62,7 @@ fn bad_text_is_400_naming_the_field() {
     let edge = shared();
     let seller = edge.create_seller();
     let key = &seller.secret_key;
-    let too_long = "x".repeat(100_001);
+    let too_long = "x".repeat(16_001);
     for body in [
         json!({}),
         json!({"text": 4242}),
@@ -74,6 +74,10 @@ fn bad_text_is_400_naming_the_field() {
         check_error_shape(&reply).unwrap();
         assert_eq!(reply.json["error"]["param"], "text", "{reply}");
     }
+    // At the cap, four-byte characters still fit the body limit.
+    let at_the_cap = mask(Some(key), &json!({"text": "😀".repeat(16_000)}));
+    at_the_cap.expect(200);
+    assert_eq!(at_the_cap.json["masked"], 0, "{}", at_the_cap.status);
     let unknown = mask(Some(key), &json!({"text": "a", "txet": "b"}));
     assert_error(&unknown, 400, "parameter_unknown", Param::Is("txet"));
 }
