@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/build-widget.sh"
+"$ROOT/scripts/build-mask.sh"
 # The OpenAPI document is served as a static asset at /openapi.json.
 cp "$ROOT/docs/openapi.json" "$ROOT/dist/public/openapi.json"
 "$ROOT/scripts/build-edge.sh"

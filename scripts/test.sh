@@ -15,8 +15,8 @@ step "format";                     cargo fmt --all --check
 step "layout (file sizes, import cycles)"; node scripts/check-layout.mjs --self-test; node scripts/check-layout.mjs
 step "build widget and edge";      scripts/build.sh
 step "production config (wrangler deploy --dry-run)"; scripts/deploy.sh --dry-run --no-build
-step "lint";                       cargo clippy -p chatpay-core -p chatpay-edge -p chatpay-intl -p chatpay-tests --all-targets -- -D warnings
-                                   cargo clippy -p chatpay-edge -p chatpay-widget -p chatpay-dashboard -p chatpay-intl --target wasm32-unknown-unknown -- -D warnings
+step "lint";                       cargo clippy -p chatpay-core -p chatpay-edge -p chatpay-intl -p chatpay-tests -p chatpay-mask-wasm --all-targets -- -D warnings
+                                   cargo clippy -p chatpay-edge -p chatpay-widget -p chatpay-dashboard -p chatpay-intl -p chatpay-mask-wasm --target wasm32-unknown-unknown -- -D warnings
                                    cargo clippy -p chatpay-edge --features demo --target wasm32-unknown-unknown -- -D warnings
 step "unit + property tests (every crate but tests/)"; cargo test --workspace --exclude chatpay-tests
 step "PayPal stand-in self-test";        node --test tests/paypal/standin.test.mjs

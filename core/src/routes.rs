@@ -61,6 +61,8 @@ pub enum Operation {
     SandboxWallet,
     /// A sandbox wallet token for one pay of a request.
     WalletToken,
+    /// A chat backend's text with its card numbers masked; stores nothing.
+    Mask,
     /// Not a route: a CORS preflight asks the request's ledger for the seller's origins.
     AllowedOrigins,
     /// `POST /v1/live/tickets`: a single-use ticket for the live feed.
@@ -310,6 +312,7 @@ pub const ROUTES: &[Route] = &[
     get("/v1/live", Op::LiveFeed, Credential::LiveTicket).answers(Answer::Upgrade),
     post("/v1/payment_requests/{id}/progress", Op::Progress, ClientSecret).id("pr_").body(Required),
     get("/v1/pay/{id}", Op::HostedPage, Anyone).id("pr_").answers(Answer::Html),
+    post("/v1/mask", Op::Mask, SellerOrAgent).body(Required),
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.

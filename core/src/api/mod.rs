@@ -8,6 +8,7 @@
 
 pub mod errors;
 pub mod live;
+pub mod mask_text;
 pub mod new_request;
 pub mod new_seller;
 pub mod pay;

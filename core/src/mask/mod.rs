@@ -217,10 +217,15 @@ pub fn contains_card_number(text: &str) -> bool {
 /// chars never changes, so a length limit checked before masking still holds after.
 /// Borrowed when there is nothing to mask.
 pub fn mask_card_numbers(text: &str) -> Cow<'_, str> {
+    mask_card_numbers_counted(text).0
+}
+
+/// [`mask_card_numbers`], and how many card numbers it masked.
+pub fn mask_card_numbers_counted(text: &str) -> (Cow<'_, str>, usize) {
     if !text.chars().any(is_digit) {
-        return Cow::Borrowed(text);
+        return (Cow::Borrowed(text), 0);
     }
-    let mut current = Cow::Borrowed(text);
+    let (mut current, mut count) = (Cow::Borrowed(text), 0);
     // Masking a number that starts inside an IBAN and runs past its end breaks the IBAN,
     // which can expose a run the IBAN was shielding. Masking again until nothing is found
     // keeps the promise that masked text holds no card number (and that masking twice
@@ -229,8 +234,9 @@ pub fn mask_card_numbers(text: &str) -> Cow<'_, str> {
         let chars = char_list(&current);
         let found = card_runs(&chars);
         if found.is_empty() {
-            return current;
+            return (current, count);
         }
+        count += found.len();
         current = Cow::Owned(mask_runs(&chars, &found));
     }
 }

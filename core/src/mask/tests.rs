@@ -310,3 +310,31 @@ proptest! {
         let _ = card_number_spans(&s);
     }
 }
+
+/// The table the browser test runs through `ChatPay.maskCardNumbers` too, so the edge, the
+/// widget and the mask module are held to the same cases.
+const SHARED_CASES: &str = include_str!("../../../tests/data/mask-cases.json");
+
+#[test]
+fn the_shared_table() {
+    let doc: serde_json::Value = serde_json::from_str(SHARED_CASES).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    let field = |case: &serde_json::Value, name: &str| case[name].as_str().unwrap().to_owned();
+    let masked = cases
+        .iter()
+        .filter(|case| case["input"] != case["expected"])
+        .count();
+    assert!(cases.len() >= 100, "{} cases", cases.len());
+    assert!(masked * 2 >= cases.len() - 10 && masked * 2 <= cases.len() + 10);
+    let wrong: Vec<String> = cases
+        .iter()
+        .map(|case| (field(case, "input"), field(case, "expected")))
+        .filter(|(input, expected)| mask(input) != *expected)
+        .map(|(input, expected)| format!("{input:?}: got {:?}, want {expected:?}", mask(&input)))
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    for case in cases {
+        let expected = field(case, "expected");
+        assert!(!contains_card_number(&expected), "{expected:?}");
+    }
+}

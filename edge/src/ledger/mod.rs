@@ -395,6 +395,12 @@ impl Ledger<'_> {
                 .create_key(command.body.as_ref())
                 .map(|v| json(201, &v)),
             Op::ListKeys => accounts.list_keys().map(|v| json(200, &v)),
+            // Answered from the body alone, once the key is known: nothing is written.
+            Op::Mask => chatpay_core::api::mask_text::MaskText::parse(
+                command.body.as_ref().unwrap_or(&serde_json::Value::Null),
+            )
+            .map(|m| json(200, &m.answer(seller.livemode != 0)))
+            .map_err(Fail::from),
             Op::RevokeKey => accounts.revoke_key(target).map(|v| json(200, &v)),
             Op::RollKey => accounts
                 .roll_key(target, command.body.as_ref())

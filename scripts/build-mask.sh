@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the card-number mask module (mask-wasm/, core::mask alone) into
+#   dist/public/v1/mask/chatpay-mask.<hash>.wasm
+# which the loader fetches for ChatPay.maskCardNumbers. No wasm-bindgen: plain exports and
+# linear memory. Prints its raw, gzip and brotli sizes (budget: 8 KB brotli, PERFORMANCE.md).
+# Safe to run again; works from any directory.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/wasm-app.sh"
+[ -x "$WASM_OPT_BIN" ] || { echo "build-mask: run 'npm ci' first (no $WASM_OPT_BIN)" >&2; exit 1; }
+
+DEST="$ROOT/dist/public/v1/mask"
+FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext)
+cargo build -p chatpay-mask-wasm --release --target wasm32-unknown-unknown
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# Optimize once keeping the names, so stub-panics can find the panic functions by name.
+"$WASM_OPT_BIN" -Oz --debuginfo "${FEATURES[@]}" \
+  target/wasm32-unknown-unknown/release/chatpay_mask_wasm.wasm -o "$work/named.wasm"
+wasm-dis "$work/named.wasm" -o "$work/named.wat"
+node "$ROOT/scripts/stub-panics.mjs" "$work/named.wat" "$work/stubbed.wat"
+wasm-as "${FEATURES[@]}" "$work/stubbed.wat" -o "$work/stubbed.wasm"
+"$WASM_OPT_BIN" -Oz --strip-debug --strip-producers "${FEATURES[@]}" \
+  "$work/stubbed.wasm" -o "$work/mask.wasm"
+hash="$(sha256sum "$work/mask.wasm" | cut -c1-16)"
+mkdir -p "$DEST"
+cp "$work/mask.wasm" "$DEST/chatpay-mask.$hash.wasm"
+# Only the newest build stays: the loader of the same build names it.
+for f in "$DEST"/chatpay-mask.*.wasm; do
+  [ "$f" = "$DEST/chatpay-mask.$hash.wasm" ] || rm -f "$f"
+done
+cd "$ROOT/dist/public"
+echo "build-mask: the mask module, fetched only when a page calls ChatPay"
+print_sizes "v1/mask/chatpay-mask.$hash.wasm"
