@@ -63,6 +63,14 @@ pub enum Operation {
     WalletToken,
     /// Not a route: a CORS preflight asks the request's ledger for the seller's origins.
     AllowedOrigins,
+    /// Webhook endpoints (issue 9): Standard Webhooks deliveries of the seller's events.
+    CreateWebhookEndpoint,
+    ListWebhookEndpoints,
+    GetWebhookEndpoint,
+    UpdateWebhookEndpoint,
+    DeleteWebhookEndpoint,
+    RollWebhookSecret,
+    ListWebhookDeliveries,
 }
 
 /// Who may call a route.
@@ -127,6 +135,7 @@ impl PathId {
             PathId::Minted("key_") => "API key",
             PathId::Minted("sel_") => "seller",
             PathId::Minted("att_") => "payment attempt",
+            PathId::Minted("we_") => "webhook endpoint",
             PathId::Conversation => "conversation",
             _ => "object",
         }
@@ -298,6 +307,13 @@ pub const ROUTES: &[Route] = &[
     get("/sandbox/wallet/sw.js", Op::SandboxWallet, Anyone).answers(Answer::Asset),
     get("/sandbox/wallet/icon.png", Op::SandboxWallet, Anyone).answers(Answer::Asset),
     post("/v1/payment_requests/{id}/wallet_token", Op::WalletToken, ClientSecret).id("pr_"),
+    post("/v1/webhook_endpoints", Op::CreateWebhookEndpoint, Seller).control().body(Required),
+    get("/v1/webhook_endpoints", Op::ListWebhookEndpoints, Seller).control(),
+    get("/v1/webhook_endpoints/{id}", Op::GetWebhookEndpoint, Seller).control().id("we_"),
+    Route::new("PATCH", "/v1/webhook_endpoints/{id}", Op::UpdateWebhookEndpoint, Seller).control().id("we_").body(Required).idempotent(),
+    Route::new("DELETE", "/v1/webhook_endpoints/{id}", Op::DeleteWebhookEndpoint, Seller).control().id("we_"),
+    post("/v1/webhook_endpoints/{id}/roll_secret", Op::RollWebhookSecret, Seller).control().id("we_"),
+    get("/v1/webhook_endpoints/{id}/deliveries", Op::ListWebhookDeliveries, Seller).control().id("we_"),
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.

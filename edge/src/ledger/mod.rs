@@ -10,6 +10,8 @@ pub(crate) mod attempts;
 pub(crate) mod charge;
 pub(crate) mod claims;
 pub(crate) mod context;
+pub(crate) mod deliveries;
+pub(crate) mod endpoints;
 pub(crate) mod events;
 pub(crate) mod fulfillment;
 pub(crate) mod history;
@@ -107,6 +109,9 @@ impl DurableObject for SellerLedger {
             if let Err(fail) = ledger.drain_calls(&seller, None).await {
                 worker::console_error!("processor calls: {}", fail.error.message);
             }
+            if let Err(fail) = ledger.deliver_due(&seller).await {
+                worker::console_error!("webhook deliveries: {}", fail.error.message);
+            }
         }
         self.schedule_alarm(&ledger).await?;
         Response::ok("{}")
@@ -186,6 +191,15 @@ impl SellerLedger {
             .next_call_due()
             .map_err(|_| worker::Error::RustError("processor calls".into()))?;
         let earliest = match (timer, call) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        // Webhook deliveries due now (one just queued) make the alarm fire at once, so the
+        // command's answer never waits for a receiver.
+        let delivery = ledger
+            .next_delivery_due()
+            .map_err(|_| worker::Error::RustError("webhook deliveries".into()))?;
+        let earliest = match (earliest, delivery) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -352,6 +366,22 @@ impl Ledger<'_> {
             Op::RollKey => accounts
                 .roll_key(target, command.body.as_ref())
                 .map(|v| json(200, &v)),
+            Op::CreateWebhookEndpoint => self
+                .create_endpoint(&seller, command.body.as_ref())
+                .map(|(status, v)| json(status, &v)),
+            Op::ListWebhookEndpoints => self.list_endpoints(&seller).map(|v| json(200, &v)),
+            Op::GetWebhookEndpoint => self.get_endpoint(&seller, target).map(|v| json(200, &v)),
+            Op::UpdateWebhookEndpoint => {
+                self.idempotent(&command, |b| self.update_endpoint(&seller, target, b))
+                    .await
+            }
+            Op::DeleteWebhookEndpoint => self.delete_endpoint(target).map(|v| json(200, &v)),
+            Op::RollWebhookSecret => self
+                .roll_endpoint_secret(&seller, target)
+                .map(|v| json(200, &v)),
+            Op::ListWebhookDeliveries => {
+                self.list_deliveries(&seller, target).map(|v| json(200, &v))
+            }
             // Pages, assets and the platform's seller creation never reach a ledger this way.
             Op::Healthz
             | Op::DemoPage
