@@ -107,8 +107,27 @@ impl Ledger<'_> {
             .map(|due| due + self.offset.get()))
     }
 
+    /// `earliest` (the next timer or processor call), or the next delivery if sooner.
+    pub(crate) fn with_deliveries_due(&self, earliest: Option<i64>) -> worker::Result<Option<i64>> {
+        let delivery = self
+            .next_delivery_due()
+            .map_err(|_| worker::Error::RustError("webhook deliveries".into()))?;
+        Ok(match (earliest, delivery) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+
+    /// Sends every due delivery (the alarm's work); a failure is logged, and what is still
+    /// queued waits for the next alarm.
+    pub(crate) async fn deliver_due(&self, seller: &SellerRow) {
+        if let Err(fail) = self.send_due(seller).await {
+            worker::console_error!("webhook deliveries: {}", fail.error.message);
+        }
+    }
+
     /// Sends every due delivery (up to [`BATCH`]).
-    pub(crate) async fn deliver_due(&self, seller: &SellerRow) -> Result<(), Fail> {
+    async fn send_due(&self, seller: &SellerRow) -> Result<(), Fail> {
         let now = real_seconds();
         let due: Vec<QueueRow> = self
             .sql

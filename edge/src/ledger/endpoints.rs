@@ -5,19 +5,22 @@
 
 use super::context::{real_seconds, Ledger};
 use super::rows::SellerRow;
+use crate::command::Command;
 use crate::crypto::random_bytes;
 use crate::encoding::{hex_decode, hex_encode};
-use crate::http::{value, Fail};
+use crate::http::{json, value, Fail};
 use crate::ids::{ObjectId, SellerRef};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chatpay_core::api::views::List;
+use chatpay_core::routes::Operation as Op;
 use chatpay_core::time::rfc3339;
 use chatpay_core::webhooks::{
     EndpointUpdate, NewEndpoint, WebhookDelivery, WebhookEndpoint, MAX_ENDPOINTS,
 };
 use serde::Deserialize;
 use serde_json::Value;
+use worker::Response;
 
 /// How long a rolled secret keeps signing (real time).
 pub(crate) const ROLL_OVERLAP: i64 = 24 * 3600;
@@ -58,6 +61,34 @@ fn missing() -> Fail {
 }
 
 impl Ledger<'_> {
+    /// The webhook endpoint routes, for the ledger's dispatch.
+    pub(crate) async fn endpoint_command(
+        &self,
+        seller: &SellerRow,
+        command: &Command,
+    ) -> Result<Response, Fail> {
+        let target = command.target.as_deref();
+        match command.op {
+            Op::CreateWebhookEndpoint => self
+                .create_endpoint(seller, command.body.as_ref())
+                .map(|(status, v)| json(status, &v)),
+            Op::ListWebhookEndpoints => self.list_endpoints(seller).map(|v| json(200, &v)),
+            Op::GetWebhookEndpoint => self.get_endpoint(seller, target).map(|v| json(200, &v)),
+            Op::UpdateWebhookEndpoint => {
+                self.idempotent(command, |b| self.update_endpoint(seller, target, b))
+                    .await
+            }
+            Op::DeleteWebhookEndpoint => self.delete_endpoint(target).map(|v| json(200, &v)),
+            Op::RollWebhookSecret => self
+                .roll_endpoint_secret(seller, target)
+                .map(|v| json(200, &v)),
+            Op::ListWebhookDeliveries => {
+                self.list_deliveries(seller, target).map(|v| json(200, &v))
+            }
+            _ => Err(Fail::internal("not a webhook endpoint operation")),
+        }
+    }
+
     fn endpoint_view(&self, row: &EndpointRow, seller: &SellerRow) -> WebhookEndpoint {
         WebhookEndpoint {
             id: row.id.clone(),
@@ -224,12 +255,10 @@ impl Ledger<'_> {
     pub(crate) fn delete_endpoint(&self, id: Option<&str>) -> Result<Value, Fail> {
         let row = self.load_endpoint(id)?;
         self.drop_queue(&row.id)?;
-        for table in ["webhook_attempts"] {
-            self.sql.exec(
-                &format!("DELETE FROM {table} WHERE endpoint_id = ?"),
-                vec![row.id.clone().into()],
-            )?;
-        }
+        self.sql.exec(
+            "DELETE FROM webhook_attempts WHERE endpoint_id = ?",
+            vec![row.id.clone().into()],
+        )?;
         self.sql.exec(
             "DELETE FROM webhook_endpoints WHERE id = ?",
             vec![row.id.clone().into()],

@@ -109,9 +109,7 @@ impl DurableObject for SellerLedger {
             if let Err(fail) = ledger.drain_calls(&seller, None).await {
                 worker::console_error!("processor calls: {}", fail.error.message);
             }
-            if let Err(fail) = ledger.deliver_due(&seller).await {
-                worker::console_error!("webhook deliveries: {}", fail.error.message);
-            }
+            ledger.deliver_due(&seller).await;
         }
         self.schedule_alarm(&ledger).await?;
         Response::ok("{}")
@@ -194,15 +192,8 @@ impl SellerLedger {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        // Webhook deliveries due now (one just queued) make the alarm fire at once, so the
-        // command's answer never waits for a receiver.
-        let delivery = ledger
-            .next_delivery_due()
-            .map_err(|_| worker::Error::RustError("webhook deliveries".into()))?;
-        let earliest = match (earliest, delivery) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        // A delivery just queued is due now: the alarm fires at once, off the answer's path.
+        let earliest = ledger.with_deliveries_due(earliest)?;
         match earliest {
             Some(due) => {
                 let real_ms = (due - ledger.offset.get()) * 1000;
@@ -366,22 +357,13 @@ impl Ledger<'_> {
             Op::RollKey => accounts
                 .roll_key(target, command.body.as_ref())
                 .map(|v| json(200, &v)),
-            Op::CreateWebhookEndpoint => self
-                .create_endpoint(&seller, command.body.as_ref())
-                .map(|(status, v)| json(status, &v)),
-            Op::ListWebhookEndpoints => self.list_endpoints(&seller).map(|v| json(200, &v)),
-            Op::GetWebhookEndpoint => self.get_endpoint(&seller, target).map(|v| json(200, &v)),
-            Op::UpdateWebhookEndpoint => {
-                self.idempotent(&command, |b| self.update_endpoint(&seller, target, b))
-                    .await
-            }
-            Op::DeleteWebhookEndpoint => self.delete_endpoint(target).map(|v| json(200, &v)),
-            Op::RollWebhookSecret => self
-                .roll_endpoint_secret(&seller, target)
-                .map(|v| json(200, &v)),
-            Op::ListWebhookDeliveries => {
-                self.list_deliveries(&seller, target).map(|v| json(200, &v))
-            }
+            Op::CreateWebhookEndpoint
+            | Op::ListWebhookEndpoints
+            | Op::GetWebhookEndpoint
+            | Op::UpdateWebhookEndpoint
+            | Op::DeleteWebhookEndpoint
+            | Op::RollWebhookSecret
+            | Op::ListWebhookDeliveries => self.endpoint_command(&seller, &command).await,
             // Pages, assets and the platform's seller creation never reach a ledger this way.
             Op::Healthz
             | Op::DemoPage
