@@ -70,6 +70,7 @@ PLATFORM_ADMIN_KEY=$admin_key
 VAULT_KEY=$(hex 32)
 FINGERPRINT_KEY=$(hex 32)
 ID_KEY=$(hex 32)
+WEBHOOK_HOSTS_ALLOWED=127.0.0.1,localhost
 VARS
 )
 port="$(free_port)"

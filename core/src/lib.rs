@@ -20,6 +20,8 @@ pub mod routes;
 pub mod secret;
 pub mod state;
 pub mod time;
+pub mod webhook_url;
+pub mod webhooks;
 
 pub use currency::Currency;
 pub use money::{Amount, AmountLimits};

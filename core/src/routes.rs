@@ -73,6 +73,14 @@ pub enum Operation {
     Progress,
     /// `GET /v1/pay/{id}`: the card as a page of its own, for chats without scripts.
     HostedPage,
+    /// Webhook endpoints (issue 9): Standard Webhooks deliveries of the seller's events.
+    CreateWebhookEndpoint,
+    ListWebhookEndpoints,
+    GetWebhookEndpoint,
+    UpdateWebhookEndpoint,
+    DeleteWebhookEndpoint,
+    RollWebhookSecret,
+    ListWebhookDeliveries,
 }
 
 /// Who may call a route.
@@ -137,6 +145,7 @@ impl PathId {
             PathId::Minted("key_") => "API key",
             PathId::Minted("sel_") => "seller",
             PathId::Minted("att_") => "payment attempt",
+            PathId::Minted("we_") => "webhook endpoint",
             PathId::Conversation => "conversation",
             _ => "object",
         }
@@ -313,6 +322,13 @@ pub const ROUTES: &[Route] = &[
     post("/v1/payment_requests/{id}/progress", Op::Progress, ClientSecret).id("pr_").body(Required),
     get("/v1/pay/{id}", Op::HostedPage, Anyone).id("pr_").answers(Answer::Html),
     post("/v1/mask", Op::Mask, SellerOrAgent).body(Required),
+    post("/v1/webhook_endpoints", Op::CreateWebhookEndpoint, Seller).control().body(Required),
+    get("/v1/webhook_endpoints", Op::ListWebhookEndpoints, Seller).control(),
+    get("/v1/webhook_endpoints/{id}", Op::GetWebhookEndpoint, Seller).control().id("we_"),
+    Route::new("PATCH", "/v1/webhook_endpoints/{id}", Op::UpdateWebhookEndpoint, Seller).control().id("we_").body(Required).idempotent(),
+    Route::new("DELETE", "/v1/webhook_endpoints/{id}", Op::DeleteWebhookEndpoint, Seller).control().id("we_"),
+    post("/v1/webhook_endpoints/{id}/roll_secret", Op::RollWebhookSecret, Seller).control().id("we_"),
+    get("/v1/webhook_endpoints/{id}/deliveries", Op::ListWebhookDeliveries, Seller).control().id("we_"),
 ];
 
 /// Files served as static assets, not by the Worker's code; documented all the same.

@@ -73,6 +73,9 @@ impl Secrets {
         if let Some(previous) = &self.vault_key_previous {
             out += &format!("VAULT_KEY_PREVIOUS={previous}\n");
         }
+        // Webhook deliveries reach the tests' own receivers and nothing else (schemathesis
+        // creates endpoints with any public URL).
+        out += "WEBHOOK_HOSTS_ALLOWED=127.0.0.1,localhost\n";
         for line in &self.extra {
             out += line;
             out.push('\n');

@@ -295,7 +295,10 @@ fn the_migration_masks_what_an_older_ledger_stored() {
     let db = open(&file);
     let mc_spaced = "5555 5555 5555 4444";
     let seeded = format!(
-        "DROP TABLE live_tickets;
+        "DROP TABLE webhook_attempts;
+         DROP TABLE webhook_queue;
+         DROP TABLE webhook_endpoints;
+         DROP TABLE live_tickets;
          DROP TABLE processor_calls;
          ALTER TABLE refunds DROP COLUMN status;
          ALTER TABLE refunds DROP COLUMN processor_ref;

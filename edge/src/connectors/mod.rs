@@ -7,6 +7,7 @@
 
 mod connector;
 mod paypal;
+pub(crate) use paypal::within;
 mod sandbox;
 
 pub use connector::{

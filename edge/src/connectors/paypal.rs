@@ -14,6 +14,7 @@
 
 mod amount;
 mod client;
+pub(crate) use client::within;
 mod config;
 mod errors;
 mod order_status;

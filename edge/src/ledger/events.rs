@@ -60,6 +60,7 @@ impl Ledger<'_> {
                 now.into(),
             ],
         )?;
+        self.enqueue_deliveries(kind)?;
         Ok(())
     }
 

@@ -10,6 +10,8 @@ pub(crate) mod attempts;
 pub(crate) mod charge;
 pub(crate) mod claims;
 pub(crate) mod context;
+pub(crate) mod deliveries;
+pub(crate) mod endpoints;
 pub(crate) mod events;
 pub(crate) mod fulfillment;
 pub(crate) mod history;
@@ -117,6 +119,7 @@ impl DurableObject for SellerLedger {
             if let Err(fail) = ledger.drain_calls(&seller, None).await {
                 worker::console_error!("processor calls: {}", fail.error.message);
             }
+            ledger.deliver_due(&seller).await;
         }
         live::broadcast(&self.state, &ledger);
         self.schedule_alarm(&ledger).await?;
@@ -234,6 +237,8 @@ impl SellerLedger {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        // A delivery just queued is due now: the alarm fires at once, off the answer's path.
+        let earliest = ledger.with_deliveries_due(earliest)?;
         match earliest {
             Some(due) => {
                 let real_ms = (due - ledger.offset.get()) * 1000;
@@ -405,6 +410,13 @@ impl Ledger<'_> {
             Op::RollKey => accounts
                 .roll_key(target, command.body.as_ref())
                 .map(|v| json(200, &v)),
+            Op::CreateWebhookEndpoint
+            | Op::ListWebhookEndpoints
+            | Op::GetWebhookEndpoint
+            | Op::UpdateWebhookEndpoint
+            | Op::DeleteWebhookEndpoint
+            | Op::RollWebhookSecret
+            | Op::ListWebhookDeliveries => self.endpoint_command(&seller, &command).await,
             // Pages, assets and the platform's seller creation never reach a ledger this way.
             Op::Healthz
             | Op::DemoPage

@@ -290,6 +290,41 @@ const MIGRATIONS: &[Migration] = &[
         request_id TEXT,
         expires_at INTEGER NOT NULL
     )"),
+    // 8: issue 9. Webhook endpoints: each secret sealed like a vault entry (the previous one,
+    // during a roll, under its own AAD); the delivery queue, one row per event and endpoint,
+    // due in real time; and every attempt made, the newest 1,000 per endpoint kept.
+    Sql("CREATE TABLE webhook_endpoints (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        description TEXT,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        sealed TEXT NOT NULL,
+        key_id TEXT,
+        previous_sealed TEXT,
+        previous_key_id TEXT,
+        previous_until INTEGER
+    );
+    CREATE TABLE webhook_queue (
+        endpoint_id TEXT NOT NULL,
+        event_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        PRIMARY KEY (endpoint_id, event_id)
+    );
+    CREATE INDEX webhook_queue_due ON webhook_queue (status, next_at);
+    CREATE TABLE webhook_attempts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        endpoint_id TEXT NOT NULL,
+        event_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, id)"),
 ];
 
 #[derive(serde::Deserialize)]

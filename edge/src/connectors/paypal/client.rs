@@ -346,7 +346,7 @@ async fn fetch(
 }
 
 /// `future`'s output, or `None` once `limit` has passed (the future is then dropped).
-async fn within<F: Future>(limit: Duration, future: F) -> Option<F::Output> {
+pub(crate) async fn within<F: Future>(limit: Duration, future: F) -> Option<F::Output> {
     let mut future = pin!(future);
     let mut delay = pin!(worker::Delay::from(limit));
     std::future::poll_fn(|cx| {
