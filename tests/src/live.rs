@@ -85,23 +85,8 @@ impl Edge {
 impl Feed {
     /// The next event within `wait`, or `None`.
     pub fn next_event(&mut self, wait: Duration) -> Option<Value> {
-        let deadline = Instant::now() + wait;
-        while Instant::now() < deadline {
-            match self.socket.read() {
-                Ok(Message::Text(text)) => {
-                    return Some(serde_json::from_str(text.as_str()).expect("an event as JSON"))
-                }
-                Ok(Message::Close(_)) => return None,
-                Ok(_) => {}
-                Err(tungstenite::Error::Io(e))
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) => {}
-                Err(_) => return None,
-            }
-        }
-        None
+        self.next_text(wait)
+            .map(|text| serde_json::from_str(&text).expect("an event as JSON"))
     }
 
     /// Every event that arrives within `wait` of the last.
@@ -120,7 +105,7 @@ impl Feed {
             .expect("send on the feed");
     }
 
-    /// The next text frame that is not an event, within `wait`.
+    /// The next text frame (an event, or `pong`), within `wait`.
     pub fn next_text(&mut self, wait: Duration) -> Option<String> {
         let deadline = Instant::now() + wait;
         while Instant::now() < deadline {
