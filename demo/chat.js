@@ -37,61 +37,35 @@
     return li;
   }
 
-  // Chat transcripts must never hold card data: any Luhn-valid run of 12 to 19 digits
-  // (spaces or dashes allowed between them) is shown as "•••• 4242" before it is displayed
-  // or stored. A real site does this on its server too, before writing the transcript.
-  function luhn(d) {
-    var sum = 0;
-    for (var i = 0; i < d.length; i++) {
-      var n = +d[d.length - 1 - i];
-      if (i % 2) { n *= 2; if (n > 9) n -= 9; }
-      sum += n;
-    }
-    return sum % 10 === 0;
-  }
-  var LENGTHS = [16, 15, 19, 18, 17, 14, 13, 12];
-  function maskRun(run) {
-    var at = [];
-    for (var i = 0; i < run.length; i++) if (run[i] >= '0' && run[i] <= '9') at.push(i);
-    var digits = run.replace(/\D/g, '');
-    var out = '', start = 0;
-    while (start < at.length) {
-      var hit = 0;
-      for (var k = 0; k < LENGTHS.length && !hit; k++) {
-        var n = LENGTHS[k];
-        if (start + n <= digits.length && luhn(digits.substr(start, n))) hit = n;
-      }
-      if (hit) {
-        out += '•••• ' + digits.substr(start + hit - 4, 4);
-        start += hit;
-        if (start < at.length) out += run.slice(at[start - 1] + 1, at[start]) || ' ';
-      } else {
-        out += run.slice(at[start], start + 1 < at.length ? at[start + 1] : run.length);
-        start += 1;
-      }
-    }
-    return out;
-  }
-  function maskCardNumbers(text) {
-    return text.replace(/\d(?:[ -]?\d)*/g, function (run) {
-      return run.replace(/\D/g, '').length >= 12 ? maskRun(run) : run;
-    });
-  }
-  window.maskCardNumbers = maskCardNumbers;
+  // Chat transcripts must never hold card data. ChatPay (from the loader) masks card numbers
+  // with the edge's own rule: in the input as the buyer types, pastes or presses Enter, and
+  // again on the text sent. A real site masks on its server too (POST /v1/mask) before
+  // writing the transcript.
+  var say = document.getElementById('say');
+  // The loader is async: ChatPay may come after this script. (Markup can name an element
+  // `ChatPay` until the loader defines the real one, so check for its method.)
+  var chatPay = new Promise(function (resolve) {
+    if (typeof ChatPay === 'object' && typeof ChatPay.maskCardNumbers === 'function') resolve(ChatPay);
+    else document.addEventListener('chatpay:loaded', function () { resolve(ChatPay); }, { once: true });
+  });
+  chatPay.then(function (api) { api.guardInput(say); });
 
   document.getElementById('composer').addEventListener('submit', function (e) {
     e.preventDefault();
-    var input = document.getElementById('say');
-    var raw = input.value.trim();
-    input.value = '';
+    var raw = say.value.trim();
     if (!raw) return;
-    var shown = maskCardNumbers(raw);
-    add('me', shown);
-    if (shown.indexOf('••••') !== -1) {
-      setTimeout(function () {
-        add('them', 'For your safety I hid that card number. Please pay with the secure card above instead: chat messages are never a safe place for card details.', 'Maya');
-      }, 600);
-    }
+    chatPay.then(function (api) { return api.maskCardNumbers(raw); }).then(function (shown) {
+      say.value = '';
+      add('me', shown);
+      if (shown !== raw) {
+        setTimeout(function () {
+          add('them', 'For your safety I hid that card number. Please pay with the secure card above instead: chat messages are never a safe place for card details.', 'Maya');
+        }, 600);
+      }
+    }, function () {
+      // Unchecked text is never sent: it stays in the input.
+      add('system', 'This message could not be checked for card numbers, so it was not sent. Try again.');
+    });
   });
 
   function money(amount, currency) {

@@ -28,6 +28,16 @@ cp "$work/mask.wasm" "$DEST/chatpay-mask.$hash.wasm"
 for f in "$DEST"/chatpay-mask.*.wasm; do
   [ "$f" = "$DEST/chatpay-mask.$hash.wasm" ] || rm -f "$f"
 done
+# The loader (scripts/build-widget.sh) fetches the module by this name.
+loader="$ROOT/dist/public/v1/widget.js"
+if [ -f "$loader" ]; then
+  if [[ "$(grep -o '"__CHATPAY_MASK_MODULE__"' "$loader" | wc -l)" == 1 ]]; then
+    sed -i "s/\"__CHATPAY_MASK_MODULE__\"/\"chatpay-mask.$hash.wasm\"/" "$loader"
+  elif ! grep -q "\"chatpay-mask.$hash.wasm\"" "$loader"; then
+    echo "build-mask: $loader names no mask module: rebuild it with scripts/build-widget.sh" >&2
+    exit 1
+  fi
+fi
 cd "$ROOT/dist/public"
 echo "build-mask: the mask module, fetched only when a page calls ChatPay"
 print_sizes "v1/mask/chatpay-mask.$hash.wasm"

@@ -19,6 +19,8 @@ if [[ "$(grep -o '"__CHATPAY_EDGE_ORIGIN__"' "$DEST/v1/widget.js" | wc -l)" != 1
   exit 1
 fi
 cp widget/static/_headers "$DEST/_headers"
+# The loader names the mask module it fetches for ChatPay: build it and write its name in.
+"$ROOT/scripts/build-mask.sh"
 
 cd "$DEST"
 echo "build-widget: what every buyer downloads for one card"

@@ -138,13 +138,14 @@ pub async fn page(req: &Request, env: &Env, _keys: &Keys) -> Outcome {
         .replace("{{REQUEST_2}}", &state.requests[1].0)
         .replace("{{CLIENT_SECRET_2}}", &state.requests[1].1);
     let mut response = crate::http::text_response(200, html, "text/html; charset=utf-8");
-    // The card page's policy, plus the edge's origin for the loader and the card's frame:
+    // The card page's policy, plus the edge's origin for the loader, the card's frame and
+    // ChatPay's mask module (fetched from the edge, compiled under 'wasm-unsafe-eval'):
     // nothing inline runs, nothing else loads, nobody frames the chat.
     response.headers_mut().set(
         "content-security-policy",
         &format!(
-            "default-src 'none'; script-src 'self' {edge_origin}; style-src 'self'; frame-src {edge_origin}; \
-             connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+            "default-src 'none'; script-src 'self' {edge_origin} 'wasm-unsafe-eval'; style-src 'self'; frame-src {edge_origin}; \
+             connect-src 'self' {edge_origin}; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         ),
     )?;
     response

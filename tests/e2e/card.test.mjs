@@ -239,8 +239,14 @@ describe('the demo chat page', () => {
     await page.fill('#say', 'my card is 4242-4242-4242-4242, exp 12/34');
     await page.press('#say', 'Enter');
     const last = page.locator('.msg.me .bubble p').last();
-    assert.equal(await last.textContent(), 'my card is •••• 4242, exp 12/34');
+    await page.waitForFunction(() => document.querySelector('#say').value === '');
+    assert.equal(await last.textContent(), 'my card is ••••-••••-••••-4242, exp 12/34');
     assert.ok(!(await page.content()).includes('4242-4242-4242-4242'));
+    // Typed key by key: the run is masked in the input as soon as it ends.
+    await page.click('#say');
+    await page.keyboard.type('card 5555555555554444 thanks');
+    assert.equal(await page.inputValue('#say'), 'card ••••••••••••4444 thanks');
+    await page.fill('#say', '');
   });
 
   test('no card data in any URL, console line or message to the host page', async () => {

@@ -164,6 +164,108 @@
     }
   }
 
+  // ---- ChatPay: card numbers never stand in a chat transcript (issue 9) ----
+  // core::mask, the edge's own rule, as a small wasm module fetched only when the page first
+  // calls ChatPay. Its file name is written over this literal by scripts/build-mask.sh.
+  var MASK_MODULE = "__CHATPAY_MASK_MODULE__";
+  var maskLoad = null; // Promise of the module's exports, or null before the first call
+  var encoder = new TextEncoder();
+  var decoder = new TextDecoder();
+
+  function maskUnavailable(target) {
+    var message = 'Card numbers could not be checked, so the text was not passed on.';
+    dispatchEvent.call(target || document, new CustomEvent('chatpay:error', {
+      detail: { code: 'mask_unavailable', message: message }, bubbles: true, composed: true
+    }));
+    return new Error('mask_unavailable: ' + message);
+  }
+
+  function loadMask() {
+    if (!maskLoad) {
+      maskLoad = fetch(EDGE + '/v1/mask/' + MASK_MODULE, { credentials: 'omit' })
+        .then(function (r) {
+          if (!r.ok) throw new Error('HTTP ' + r.status);
+          return r.arrayBuffer();
+        })
+        .then(function (bytes) { return WebAssembly.instantiate(bytes); })
+        .then(function (m) { return m.instance.exports; });
+      // A failed load may be retried by the next call.
+      maskLoad.catch(function () { maskLoad = null; });
+    }
+    return maskLoad;
+  }
+
+  function maskWith(x, text) {
+    var bytes = encoder.encode(text);
+    var at = x.input(bytes.length);
+    new Uint8Array(x.memory.buffer, at, bytes.length).set(bytes);
+    var length = x.mask(bytes.length);
+    return decoder.decode(new Uint8Array(x.memory.buffer, x.output(), length));
+  }
+
+  var loaded = null; // the exports, once loaded, for the synchronous paths of guardInput
+
+  function maskCardNumbers(text) {
+    return loadMask().then(function (x) {
+      loaded = x;
+      return maskWith(x, String(text));
+    }, function () { throw maskUnavailable(); });
+  }
+
+  // A digit, or what may sit between a card number's digits: a run has not ended yet.
+  var IN_RUN = /[0-9\uFF10-\uFF19 .\-]$/;
+
+  function guardInput(el) {
+    var held = false;
+    function apply() {
+      if (!loaded) return false;
+      var value = el.value;
+      var masked = maskWith(loaded, value);
+      if (masked !== value) {
+        var end = el.selectionEnd === value.length;
+        el.value = masked;
+        if (end) el.setSelectionRange(masked.length, masked.length);
+      }
+      return true;
+    }
+    function ready() {
+      return maskCardNumbers('').then(function () { return true; }, function () {
+        maskUnavailable(el);
+        return false;
+      });
+    }
+    ready();
+    el.addEventListener('input', function (e) {
+      var before = el.value.slice(0, el.selectionEnd == null ? el.value.length : el.selectionEnd);
+      if (e.inputType === 'insertFromPaste' || e.inputType === 'insertFromDrop' || !IN_RUN.test(before)) apply();
+    }, true);
+    el.addEventListener('blur', apply, true);
+    el.addEventListener('keydown', function (e) {
+      if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
+      if (apply()) return; // masked before the page's own handlers read the value
+      // Not loaded yet: hold this Enter, and send one again once the text is masked.
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      if (held) return;
+      held = true;
+      ready().then(function (ok) {
+        held = false;
+        if (!ok || !apply()) return; // never pass on text that was not checked
+        var again = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true });
+        if (dispatchEvent.call(el, again) && el.form) el.form.requestSubmit();
+      });
+    }, true);
+    return el;
+  }
+
+  // An own, non-writable, non-configurable property: page markup or scripts cannot replace it.
+  Object.defineProperty(window, 'ChatPay', {
+    value: Object.freeze({ maskCardNumbers: maskCardNumbers, guardInput: guardInput }),
+    writable: false, configurable: false, enumerable: false
+  });
+  // For pages whose own scripts may run first (this script is usually async).
+  dispatchEvent.call(document, new CustomEvent('chatpay:loaded'));
+
   var present = queryAllInDocument.call(document, ALIAS);
   for (var i = 0; i < present.length; i++) schedule(present[i]);
   // Also sees the elements the parser adds after this async script ran.
