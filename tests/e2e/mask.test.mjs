@@ -130,3 +130,19 @@ test('when the module cannot load, ChatPay rejects, fires mask_unavailable and s
   assert.equal(await page.inputValue('#say'), 'my card 4242424242424242', 'the text stays with the buyer');
   await context.close();
 });
+
+test('the README\'s ChatPay page works when pasted', async () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = readme.split('```html\n').map((b) => b.split('```')[0])
+    .find((b) => b.includes('ChatPay') && b.includes('id="composer"'));
+  assert.ok(block, 'the README has the ChatPay example');
+  const { context, page } = await chatPage((r) => r.continue());
+  await page.setContent(block.replaceAll('https://EDGE', edge.origin));
+  await page.click('#message');
+  await page.keyboard.type('my card 4242 4242 4242 4242, thanks');
+  assert.equal(await page.inputValue('#message'), 'my card •••• •••• •••• 4242, thanks');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#log li');
+  assert.equal(await page.textContent('#log li'), 'my card •••• •••• •••• 4242, thanks');
+  await context.close();
+});
