@@ -90,21 +90,9 @@ impl Ledger<'_> {
 
     /// When the next delivery is due, in the seller's clock (for the one alarm).
     pub(crate) fn next_delivery_due(&self) -> Result<Option<i64>, Fail> {
-        #[derive(Deserialize)]
-        struct Due {
-            due: Option<i64>,
-        }
-        Ok(self
-            .sql
-            .exec(
-                "SELECT MIN(next_at) AS due FROM webhook_queue WHERE status = 'queued'",
-                None,
-            )?
-            .to_array::<Due>()?
-            .into_iter()
-            .next()
-            .and_then(|d| d.due)
-            .map(|due| due + self.offset.get()))
+        self.earliest_queued(
+            "SELECT MIN(next_at) AS due FROM webhook_queue WHERE status = 'queued'",
+        )
     }
 
     /// `earliest` (the next timer or processor call), or the next delivery if sooner.

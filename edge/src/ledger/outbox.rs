@@ -67,23 +67,28 @@ impl Ledger<'_> {
         Ok(())
     }
 
-    /// When the next queued call is due, in the seller's clock (for the one alarm).
-    pub(crate) fn next_call_due(&self) -> Result<Option<i64>, Fail> {
+    /// What a queue's `SELECT MIN(next_at) AS due ...` finds, in real time, moved to the
+    /// seller's clock (for the one alarm).
+    pub(crate) fn earliest_queued(&self, query: &str) -> Result<Option<i64>, Fail> {
         #[derive(Deserialize)]
         struct Due {
             due: Option<i64>,
         }
         Ok(self
             .sql
-            .exec(
-                "SELECT MIN(next_at) AS due FROM processor_calls WHERE status = 'queued'",
-                None,
-            )?
+            .exec(query, None)?
             .to_array::<Due>()?
             .into_iter()
             .next()
             .and_then(|d| d.due)
             .map(|due| due + self.offset.get()))
+    }
+
+    /// When the next queued call is due, in the seller's clock (for the one alarm).
+    pub(crate) fn next_call_due(&self) -> Result<Option<i64>, Fail> {
+        self.earliest_queued(
+            "SELECT MIN(next_at) AS due FROM processor_calls WHERE status = 'queued'",
+        )
     }
 
     /// Makes the due calls (or only `only`, where a caller waits for it).
