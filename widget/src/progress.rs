@@ -9,22 +9,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stage {
-    Viewed,
-    EnteringDetails,
-    DetailsComplete,
-}
-
-impl Stage {
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Viewed => "viewed",
-            Stage::EnteringDetails => "entering_details",
-            Stage::DetailsComplete => "details_complete",
-        }
-    }
-}
+/// The edge's own stages, in their order (`core::api::live`).
+pub use chatpay_core::api::live::Stage;
 
 /// What this form has reported; a handle, so it is `Copy`.
 #[derive(Clone, Copy)]
@@ -49,7 +35,7 @@ impl Progress {
         self.sent.set_value(Some(stage));
         let frame = self.frame.get_value();
         spawn_local(async move {
-            client::progress(&frame, stage.name()).await;
+            client::progress(&frame, stage.as_str()).await;
         });
     }
 }
