@@ -8,6 +8,7 @@ use crate::intl::humanize;
 use crate::session::Session;
 use chatpay_core::api::views::{CardAttempts, PaymentRequest};
 use chatpay_core::orders::REFUND_REASONS;
+use chatpay_core::routes::Operation;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
@@ -84,7 +85,12 @@ pub struct Outcome {
 #[component]
 pub fn Actions(request: PaymentRequest, outcome: Outcome) -> impl IntoView {
     let base = format!("/v1/payment_requests/{}", api::segment(&request.id));
-    let allowed = request.actions();
+    let session = expect_context::<Session>();
+    // What the state allows, narrowed to what this key may do (an agent never refunds).
+    let mut allowed = request.actions();
+    allowed.refund &= session.may(Operation::Refund);
+    allowed.respond &= session.may(Operation::RespondClaim);
+    allowed.resolve &= session.may(Operation::ResolveClaim);
     let claim = request.claim.clone();
 
     let cancel = allowed.cancel.then(|| {

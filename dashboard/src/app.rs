@@ -1,18 +1,21 @@
 //! The page as a whole: the sign-in form until a key is stored, then the dashboard with its
-//! two views, orders and revenue.
+//! views: orders, conversations (the agent console) and, for the seller's key, revenue.
 
 use crate::api;
+use crate::conversations::Conversations;
 use crate::detail::Detail;
 use crate::history::History;
 use crate::revenue::Revenue;
 use crate::session::{self, Session};
 use chatpay_core::api::views::{List, PaymentRequest};
+use chatpay_core::routes::Operation;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
     Orders,
+    Conversations,
     Revenue,
 }
 
@@ -119,7 +122,13 @@ fn SignIn() -> impl IntoView {
 #[component]
 fn Dashboard() -> impl IntoView {
     let session = expect_context::<Session>();
-    let tab = RwSignal::new(Tab::Orders);
+    // An agent works conversations; the seller starts from the orders.
+    let agent = session.is_agent();
+    let tab = RwSignal::new(if agent {
+        Tab::Conversations
+    } else {
+        Tab::Orders
+    });
     let selected = RwSignal::new(None::<String>);
     // Bumped after every action, so the list and the open order read the server again.
     let changed = RwSignal::new(0u32);
@@ -140,10 +149,11 @@ fn Dashboard() -> impl IntoView {
 
     view! {
         <header class="top">
-            <h1>"chatpay" <span class="muted">" · Seller dashboard"</span></h1>
+            <h1>"chatpay" <span class="muted">{if agent { " · Agent console" } else { " · Seller dashboard" }}</span></h1>
             <nav class="tabs">
                 {tab_button(Tab::Orders, "Orders")}
-                {tab_button(Tab::Revenue, "Revenue")}
+                {tab_button(Tab::Conversations, "Conversations")}
+                {session.may(Operation::Revenue).then(|| tab_button(Tab::Revenue, "Revenue"))}
             </nav>
             <button type="button" class="secondary signout" on:click=move |_| session.sign_out(None)>
                 "Sign out"
@@ -157,6 +167,7 @@ fn Dashboard() -> impl IntoView {
                 </main>
             }
             .into_any(),
+            Tab::Conversations => view! { <main class="conversations"><Conversations /></main> }.into_any(),
             Tab::Revenue => view! { <main class="revenue"><Revenue /></main> }.into_any(),
         }}
     }

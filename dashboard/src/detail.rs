@@ -18,6 +18,9 @@ pub fn Detail(
     id: String,
     selected: RwSignal<Option<String>>,
     changed: RwSignal<u32>,
+    /// The back button's label: where closing the order returns to.
+    #[prop(default = "← Orders")]
+    back: &'static str,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let request = RwSignal::new(None::<PaymentRequest>);
@@ -48,7 +51,7 @@ pub fn Detail(
     view! {
         <section class="detail card" aria-labelledby="detail-title" data-id=id.clone()>
             <div class="detail-head">
-                <button type="button" class="secondary back" on:click=move |_| selected.set(None)>"← Orders"</button>
+                <button type="button" class="secondary back" on:click=move |_| selected.set(None)>{back}</button>
                 <h2 id="detail-title">"Order"</h2>
             </div>
             {move || error.get().map(|f| view! { <p class="error" role="alert">{f.message()}</p> })}
@@ -169,16 +172,21 @@ fn OrderFacts(request: PaymentRequest) -> impl IntoView {
 
 #[component]
 fn TimelineEvent(event: Event) -> impl IntoView {
-    let actor = match event.actor.split_once(':') {
-        Some(("agent", id)) => format!("agent {id}"),
-        _ => event.actor.clone(),
-    };
+    let actor = actor_text(&event.actor);
     let kind = event.kind.as_str().to_owned();
     view! {
         <li class="event" data-type=kind.clone()>
             <span class="event-type">{humanize(&kind.replace('.', " "))}</span>
             <span class="muted">{format_time(&event.created_at)} " · by " {actor}</span>
         </li>
+    }
+}
+
+/// `agent:maya` reads `agent maya`; `seller`, `buyer` and `system` read as they are.
+pub fn actor_text(actor: &str) -> String {
+    match actor.split_once(':') {
+        Some(("agent", id)) => format!("agent {id}"),
+        _ => actor.to_owned(),
     }
 }
 

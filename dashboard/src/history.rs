@@ -85,7 +85,8 @@ pub fn History(selected: RwSignal<Option<String>>, changed: RwSignal<u32>) -> im
         loading.set(true);
         spawn_local(async move {
             let answer = api::get::<Page>(&session.key(), &path).await;
-            if generation.get_value() != mine {
+            // A newer query, or the view closed (switching tabs) while this one was away.
+            if generation.try_get_value() != Some(mine) {
                 return;
             }
             loading.set(false);

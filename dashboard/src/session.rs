@@ -51,6 +51,20 @@ impl Session {
         self.key.get_untracked().unwrap_or_default()
     }
 
+    /// Whether the key is an agent's restricted key: the console then offers only what the
+    /// route table lets agents do.
+    pub fn is_agent(&self) -> bool {
+        self.key
+            .with_untracked(|k| k.as_deref().is_some_and(|k| k.starts_with("rk_")))
+    }
+
+    /// Whether this key may call `operation`, by core's route table.
+    pub fn may(&self, operation: chatpay_core::routes::Operation) -> bool {
+        operation
+            .route()
+            .is_some_and(|r| !self.is_agent() || r.credential.admits_agents())
+    }
+
     pub fn sign_out(&self, notice: Option<&str>) {
         clear_key();
         self.notice.set(notice.map(str::to_owned));
