@@ -15,7 +15,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # Optimize once keeping the names, so stub-panics can find the panic functions by name.
 "$WASM_OPT_BIN" -Oz --debuginfo "${FEATURES[@]}" \
-  target/wasm32-unknown-unknown/release/chatpay_mask_wasm.wasm -o "$work/named.wasm"
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/chatpay_mask_wasm.wasm" -o "$work/named.wasm"
 wasm-dis "$work/named.wasm" -o "$work/named.wat"
 node "$ROOT/scripts/stub-panics.mjs" "$work/named.wat" "$work/stubbed.wat"
 wasm-as "${FEATURES[@]}" "$work/stubbed.wat" -o "$work/stubbed.wasm"
@@ -31,9 +31,12 @@ done
 # The loader (scripts/build-widget.sh) fetches the module by this name.
 loader="$ROOT/dist/public/v1/widget.js"
 if [ -f "$loader" ]; then
-  if [[ "$(grep -o '"__CHATPAY_MASK_MODULE__"' "$loader" | wc -l)" == 1 ]]; then
-    sed -i "s/\"__CHATPAY_MASK_MODULE__\"/\"chatpay-mask.$hash.wasm\"/" "$loader"
-  elif ! grep -q "\"chatpay-mask.$hash.wasm\"" "$loader"; then
+  # A fresh loader holds the placeholder; one this script patched before names the module
+  # it built then, which the loop above just removed, so it names the new one instead.
+  named='"(__CHATPAY_MASK_MODULE__|chatpay-mask\.[0-9a-f]{16}\.wasm)"'
+  if [[ "$(grep -Eo "$named" "$loader" | wc -l)" == 1 ]]; then
+    sed -Ei "s/$named/\"chatpay-mask.$hash.wasm\"/" "$loader"
+  else
     echo "build-mask: $loader names no mask module: rebuild it with scripts/build-widget.sh" >&2
     exit 1
   fi
