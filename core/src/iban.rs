@@ -269,13 +269,15 @@ impl Iban {
         }
         // ISO 13616 computes check digits as 98 minus a remainder mod 97, so 00, 01 and 99
         // never come out of it, although 01 and 99 can still pass mod 97.
-        let check_digits_ok = text[2..4]
-            .parse::<u8>()
-            .is_ok_and(|d| (2..=98).contains(&d));
-        if !text[2..4].bytes().all(|b| b.is_ascii_digit())
-            || !check_digits_ok
-            || iban_mod97(&text) != Some(1)
-        {
+        // Read as bytes, not by slicing the str: a slice's panic path would bring Unicode
+        // tables into the mask module (which calls this through `is_iban`).
+        let check_digits_ok = match text.as_bytes().get(2..4) {
+            Some(&[a, b]) if a.is_ascii_digit() && b.is_ascii_digit() => {
+                (2..=98).contains(&((a - b'0') * 10 + (b - b'0')))
+            }
+            _ => false,
+        };
+        if !check_digits_ok || iban_mod97(&text) != Some(1) {
             return Err(IbanError::Checksum);
         }
         Ok(text)
