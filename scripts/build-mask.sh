@@ -2,7 +2,8 @@
 # Builds the card-number mask module (mask-wasm/, core::mask alone) into
 #   dist/public/v1/mask/chatpay-mask.<hash>.wasm
 # which the loader fetches for ChatPay.maskCardNumbers. No wasm-bindgen: plain exports and
-# linear memory. Prints its raw, gzip and brotli sizes (budget: 8 KB brotli, PERFORMANCE.md).
+# linear memory. Prints its raw, gzip and brotli sizes, and fails when it is over its budget
+# of 8 KB brotli (PERFORMANCE.md).
 # Safe to run again; works from any directory.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/wasm-app.sh"
@@ -44,3 +45,16 @@ fi
 cd "$ROOT/dist/public"
 echo "build-mask: the mask module, fetched only when a page calls ChatPay"
 print_sizes "v1/mask/chatpay-mask.$hash.wasm"
+# The budget (docs/PERFORMANCE.md), measured as print_sizes measures: Node's brotli at
+# quality 11. Over it, the build fails, so CI's build step catches a regression.
+budget=8192
+brotli="$(node -e '
+const zlib = require("zlib");
+const b = require("fs").readFileSync(process.argv[1]);
+console.log(zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length);
+' "v1/mask/chatpay-mask.$hash.wasm")"
+if (( brotli > budget )); then
+  echo "build-mask: the mask module is $brotli B brotli, over its budget of $budget B (docs/PERFORMANCE.md)" >&2
+  exit 1
+fi
+echo "build-mask: $brotli B brotli, within the budget of $budget B"
