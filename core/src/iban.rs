@@ -230,7 +230,7 @@ fn bban_fits(text: &str) -> bool {
     })
 }
 
-/// Whether [`Iban::parse`] accepts `input`, answered from [`BBAN_FORMATS`] rather than the
+/// Whether [`Iban::parse`] accepts `input`, answered from `BBAN_FORMATS` rather than the
 /// `iban` crate, and without building an [`Iban`]: the mask module calls this, so that it
 /// stays small.
 pub fn is_iban(input: &str) -> bool {

@@ -12,7 +12,7 @@
 //!   digits does not stop it, since people write "卡号4242424242424242" without spaces;
 //! - a run lying within an IBAN-shaped token that passes [`crate::iban::Iban::parse`] is
 //!   left alone (asked through [`crate::iban::is_iban`], the same answer without the
-//!   `iban` crate, which would be half the browser's mask module);
+//!   `iban` crate, so the browser's mask module need not carry it);
 //! - what remains is a card number when it passes Luhn and starts with a prefix
 //!   [`crate::card::detect_brand`] knows. The brand's lengths are not required: a
 //!   mistyped length is still somebody's card.
