@@ -6,104 +6,128 @@
 
 use crate::secret::Secret;
 
-/// IBAN lengths per country, from the SWIFT IBAN registry.
-const IBAN_LENGTHS: &[(&str, usize)] = &[
-    ("AD", 24),
-    ("AE", 23),
-    ("AL", 28),
-    ("AT", 20),
-    ("AZ", 28),
-    ("BA", 20),
-    ("BE", 16),
-    ("BG", 22),
-    ("BH", 22),
-    ("BI", 27),
-    ("BR", 29),
-    ("BY", 28),
-    ("CH", 21),
-    ("CR", 22),
-    ("CY", 28),
-    ("CZ", 24),
-    ("DE", 22),
-    ("DJ", 27),
-    ("DK", 18),
-    ("DO", 28),
-    ("EE", 20),
-    ("EG", 29),
-    ("ES", 24),
-    ("FI", 18),
-    ("FK", 18),
-    ("FO", 18),
-    ("FR", 27),
-    ("GB", 22),
-    ("GE", 22),
-    ("GI", 23),
-    ("GL", 18),
-    ("GR", 27),
-    ("GT", 28),
-    ("HR", 21),
-    ("HU", 28),
-    ("IE", 22),
-    ("IL", 23),
-    ("IQ", 23),
-    ("IS", 26),
-    ("IT", 27),
-    ("JO", 30),
-    ("KW", 30),
-    ("KZ", 20),
-    ("LB", 28),
-    ("LC", 32),
-    ("LI", 21),
-    ("LT", 20),
-    ("LU", 20),
-    ("LV", 21),
-    ("LY", 25),
-    ("MC", 27),
-    ("MD", 24),
-    ("ME", 22),
-    ("MK", 19),
-    ("MN", 20),
-    ("MR", 27),
-    ("MT", 31),
-    ("MU", 30),
-    ("NI", 28),
-    ("NL", 18),
-    ("NO", 15),
-    ("OM", 23),
-    ("PK", 24),
-    ("PL", 28),
-    ("PS", 29),
-    ("PT", 25),
-    ("QA", 29),
-    ("RO", 24),
-    ("RS", 22),
-    ("RU", 33),
-    ("SA", 24),
-    ("SC", 31),
-    ("SD", 18),
-    ("SE", 24),
-    ("SI", 19),
-    ("SK", 24),
-    ("SM", 27),
-    ("SO", 23),
-    ("ST", 25),
-    ("SV", 28),
-    ("TL", 23),
-    ("TN", 24),
-    ("TR", 26),
-    ("UA", 29),
-    ("VA", 22),
-    ("VG", 24),
-    ("XK", 20),
-    ("YE", 30),
+/// Each country's BBAN format, from the SWIFT IBAN registry: runs of a count and a class,
+/// `n` for digits, `a` for capital letters and `c` for either. The country code and check
+/// digits come first, so an IBAN is 4 characters longer than the runs' sum. The mask module
+/// checks IBANs against these alone ([`is_iban`]), so it need not carry the `iban` crate;
+/// a test holds them against the crate, which [`Iban::parse`] uses.
+const BBAN_FORMATS: &[(&str, &str)] = &[
+    ("AD", "8n12c"),
+    ("AE", "19n"),
+    ("AL", "8n16c"),
+    ("AT", "16n"),
+    ("AZ", "4a20c"),
+    ("BA", "16n"),
+    ("BE", "12n"),
+    ("BG", "4a6n8c"),
+    ("BH", "4a14c"),
+    ("BI", "23n"),
+    ("BR", "23n1a1c"),
+    ("BY", "4c4n16c"),
+    ("CH", "5n12c"),
+    ("CR", "18n"),
+    ("CY", "8n16c"),
+    ("CZ", "20n"),
+    ("DE", "18n"),
+    ("DJ", "23n"),
+    ("DK", "14n"),
+    ("DO", "4c20n"),
+    ("EE", "16n"),
+    ("EG", "25n"),
+    ("ES", "20n"),
+    ("FI", "14n"),
+    ("FK", "2a12n"),
+    ("FO", "14n"),
+    ("FR", "10n11c2n"),
+    ("GB", "4a14n"),
+    ("GE", "2a16n"),
+    ("GI", "4a15c"),
+    ("GL", "14n"),
+    ("GR", "7n16c"),
+    ("GT", "24c"),
+    ("HR", "17n"),
+    ("HU", "24n"),
+    ("IE", "4a14n"),
+    ("IL", "19n"),
+    ("IQ", "4a15n"),
+    ("IS", "22n"),
+    ("IT", "1a10n12c"),
+    ("JO", "4a4n18c"),
+    ("KW", "4a22c"),
+    ("KZ", "3n13c"),
+    ("LB", "4n20c"),
+    ("LC", "4a24c"),
+    ("LI", "5n12c"),
+    ("LT", "16n"),
+    ("LU", "3n13c"),
+    ("LV", "4a13c"),
+    ("LY", "21n"),
+    ("MC", "10n11c2n"),
+    ("MD", "20c"),
+    ("ME", "18n"),
+    ("MK", "3n10c2n"),
+    ("MN", "16n"),
+    ("MR", "23n"),
+    ("MT", "4a5n18c"),
+    ("MU", "4a19n3a"),
+    ("NI", "4a20n"),
+    ("NL", "4a10n"),
+    ("NO", "11n"),
+    ("OM", "3n16c"),
+    ("PK", "4a16c"),
+    ("PL", "24n"),
+    ("PS", "4a21c"),
+    ("PT", "21n"),
+    ("QA", "4a21c"),
+    ("RO", "4a16c"),
+    ("RS", "18n"),
+    ("RU", "14n15c"),
+    ("SA", "2n18c"),
+    ("SC", "4a20n3a"),
+    ("SD", "14n"),
+    ("SE", "20n"),
+    ("SI", "15n"),
+    ("SK", "20n"),
+    ("SM", "1a10n12c"),
+    ("SO", "19n"),
+    ("ST", "21n"),
+    ("SV", "4a20n"),
+    ("TL", "19n"),
+    ("TN", "20n"),
+    ("TR", "6n16c"),
+    ("UA", "6n19c"),
+    ("VA", "18n"),
+    ("VG", "4a16n"),
+    ("XK", "16n"),
+    ("YE", "4a4n18c"),
 ];
+
+/// The runs of a BBAN format, as counts and classes.
+fn bban_runs(format: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let mut count = 0;
+    format.bytes().filter_map(move |b| {
+        if b.is_ascii_digit() {
+            count = count * 10 + usize::from(b - b'0');
+            return None;
+        }
+        Some((std::mem::take(&mut count), b))
+    })
+}
+
+fn bban_format(country: &str) -> Option<&'static str> {
+    BBAN_FORMATS
+        .iter()
+        .find(|(c, _)| *c == country)
+        .map(|&(_, format)| format)
+}
 
 /// The registered IBAN length for a country, if the country uses IBANs.
 pub fn iban_length(country: &str) -> Option<usize> {
-    IBAN_LENGTHS
-        .iter()
-        .find(|(c, _)| *c == country)
-        .map(|&(_, n)| n)
+    Some(
+        4 + bban_runs(bban_format(country)?)
+            .map(|(n, _)| n)
+            .sum::<usize>(),
+    )
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,8 +214,43 @@ pub struct Iban {
     text: Secret<String>,
 }
 
+/// Whether the BBAN (from the fifth character on) follows the country's [`BBAN_FORMATS`]
+/// entry, for an IBAN already known to have the right length.
+fn bban_fits(text: &str) -> bool {
+    let Some(format) = bban_format(text.get(..2).unwrap_or("")) else {
+        return false;
+    };
+    let mut bban = text.bytes().skip(4);
+    bban_runs(format).all(|(count, class)| {
+        bban.by_ref().take(count).all(|b| match class {
+            b'n' => b.is_ascii_digit(),
+            b'a' => b.is_ascii_uppercase(),
+            _ => b.is_ascii_uppercase() || b.is_ascii_digit(),
+        })
+    })
+}
+
+/// Whether [`Iban::parse`] accepts `input`, answered from `BBAN_FORMATS` rather than the
+/// `iban` crate, and without building an [`Iban`]: the mask module calls this, so that it
+/// stays small.
+pub fn is_iban(input: &str) -> bool {
+    Iban::checked(input).is_ok_and(|text| bban_fits(&text))
+}
+
 impl Iban {
     pub fn parse(input: &str) -> Result<Iban, IbanError> {
+        let text = Iban::checked(input)?;
+        if !bban_format_ok(&text) {
+            return Err(IbanError::BbanFormat);
+        }
+        Ok(Iban {
+            country: text[..2].to_owned(),
+            text: Secret::new(text),
+        })
+    }
+
+    /// `input` normalized, once everything but the BBAN format is checked.
+    fn checked(input: &str) -> Result<String, IbanError> {
         if !input.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ') {
             return Err(IbanError::Characters);
         }
@@ -210,22 +269,18 @@ impl Iban {
         }
         // ISO 13616 computes check digits as 98 minus a remainder mod 97, so 00, 01 and 99
         // never come out of it, although 01 and 99 can still pass mod 97.
-        let check_digits_ok = text[2..4]
-            .parse::<u8>()
-            .is_ok_and(|d| (2..=98).contains(&d));
-        if !text[2..4].bytes().all(|b| b.is_ascii_digit())
-            || !check_digits_ok
-            || iban_mod97(&text) != Some(1)
-        {
+        // Read as bytes, not by slicing the str: a slice's panic path would bring Unicode
+        // tables into the mask module (which calls this through `is_iban`).
+        let check_digits_ok = match text.as_bytes().get(2..4) {
+            Some(&[a, b]) if a.is_ascii_digit() && b.is_ascii_digit() => {
+                (2..=98).contains(&((a - b'0') * 10 + (b - b'0')))
+            }
+            _ => false,
+        };
+        if !check_digits_ok || iban_mod97(&text) != Some(1) {
             return Err(IbanError::Checksum);
         }
-        if !bban_format_ok(&text) {
-            return Err(IbanError::BbanFormat);
-        }
-        Ok(Iban {
-            country: country.to_owned(),
-            text: Secret::new(text),
-        })
+        Ok(text)
     }
 
     pub fn country(&self) -> &str {
@@ -276,6 +331,35 @@ mod tests {
                 })
                 .collect();
             assert_eq!(Iban::parse(&spaced).unwrap().expose(), *iban);
+            assert!(is_iban(iban) && is_iban(&spaced), "{spaced}");
+        }
+    }
+
+    /// Every slot of every country's BBAN, tried with a digit and with a letter: [`is_iban`]
+    /// must answer as [`Iban::parse`] (so the `iban` crate) does. The crate judges each slot
+    /// on its own, so this pins [`BBAN_FORMATS`] to the crate's registry copy.
+    #[test]
+    fn bban_formats_agree_with_the_crate_slot_by_slot() {
+        let iban = |country: &str, bban: &[u8]| {
+            with_check_digits(country, std::str::from_utf8(bban).unwrap())
+        };
+        for &(country, format) in BBAN_FORMATS {
+            // Letters where only letters go, digits elsewhere: every slot takes it.
+            let fitting: Vec<u8> = bban_runs(format)
+                .flat_map(|(n, class)| {
+                    std::iter::repeat_n(if class == b'a' { b'B' } else { b'7' }, n)
+                })
+                .collect();
+            let good = iban(country, &fitting);
+            assert!(Iban::parse(&good).is_ok() && is_iban(&good), "{good}");
+            for at in 0..fitting.len() {
+                for other in [b'7', b'B'] {
+                    let mut bban = fitting.clone();
+                    bban[at] = other;
+                    let tried = iban(country, &bban);
+                    assert_eq!(is_iban(&tried), Iban::parse(&tried).is_ok(), "{tried}");
+                }
+            }
         }
     }
 
@@ -303,6 +387,16 @@ mod tests {
             Iban::parse("DEXX370400440532013000"),
             Err(IbanError::Checksum)
         );
+        for bad in [
+            "DE89370400440532013001",
+            "DE8937040044053201300",
+            "ZZ89370400440532013000",
+            "DE89-3704",
+            "",
+            "DEXX370400440532013000",
+        ] {
+            assert!(!is_iban(bad), "{bad}");
+        }
     }
 
     #[test]
@@ -339,15 +433,17 @@ mod tests {
     proptest! {
         #[test]
         fn computed_check_digits_leave_only_the_bban_format_to_judge(
-            index in 0..IBAN_LENGTHS.len(),
+            index in 0..BBAN_FORMATS.len(),
             digits in proptest::collection::vec(0u8..36, 40),
         ) {
-            let (country, len) = IBAN_LENGTHS[index];
+            let country = BBAN_FORMATS[index].0;
+            let len = iban_length(country).unwrap();
             let bban: String = digits[..len - 4]
                 .iter()
                 .map(|&d| if d < 10 { char::from(b'0' + d) } else { char::from(b'A' + d - 10) })
                 .collect();
             let iban = with_check_digits(country, &bban);
+            prop_assert_eq!(is_iban(&iban), Iban::parse(&iban).is_ok());
             match Iban::parse(&iban) {
                 Ok(parsed) => prop_assert_eq!(parsed.expose(), iban.as_str()),
                 Err(e) => prop_assert_eq!(e, IbanError::BbanFormat),

@@ -1,6 +1,7 @@
 //! The masking rule, case by case and by property.
 
 use super::*;
+use crate::iban::Iban;
 use proptest::prelude::*;
 
 fn mask(text: &str) -> String {
