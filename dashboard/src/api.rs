@@ -55,6 +55,24 @@ pub async fn post<T: DeserializeOwned>(
     let request = Request::post(path)
         .header("Authorization", &format!("Bearer {key}"))
         .header("Idempotency-Key", idempotency_key);
+    send(request, body).await
+}
+
+/// A `POST` with no `Idempotency-Key`, for routes that record none: the answer holds a
+/// secret (a revealed card) or is new each time (a live-feed ticket).
+pub async fn post_unrecorded<T: DeserializeOwned>(
+    key: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<T, Failure> {
+    let request = Request::post(path).header("Authorization", &format!("Bearer {key}"));
+    send(request, body).await
+}
+
+async fn send<T: DeserializeOwned>(
+    request: gloo_net::http::RequestBuilder,
+    body: Option<&Value>,
+) -> Result<T, Failure> {
     let sent = match body {
         Some(body) => {
             request

@@ -109,11 +109,10 @@ impl Feed {
         spawn_local(async move {
             let body = json!({"conversation_id": feed.0.conversation_id});
             // Each attempt mints its own ticket; the key is never put in the socket's URL.
-            let ticket = api::post::<Ticket>(
+            let ticket = api::post_unrecorded::<Ticket>(
                 &feed.0.session.key(),
                 "/v1/live/tickets",
                 Some(&body),
-                &api::new_idempotency_key(),
             )
             .await;
             if feed.0.stopped.get() {
