@@ -236,6 +236,25 @@ fn open_entry(key_hex: &str, seller_id: &str, id: &str, sealed_hex: &str) -> Opt
         .ok()
 }
 
+/// (sealed name, key_id, sealed) of every webhook secret of a stopped edge's ledger: the
+/// current one under the endpoint's id, the previous one (during a roll) under `id/previous`.
+fn webhook_secrets(edge: &Edge, seller_id: &str) -> Vec<(String, Option<String>, String)> {
+    let db = open(&ledger_file(edge, seller_id));
+    let rows: Vec<(String, Option<String>, String)> = db
+        .prepare(
+            "SELECT id, key_id, sealed FROM webhook_endpoints UNION ALL \
+             SELECT id || '/previous', previous_key_id, previous_sealed FROM webhook_endpoints \
+             WHERE previous_sealed IS NOT NULL",
+        )
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .expect("webhook secrets");
+    close(db);
+    rows
+}
+
 /// (id, key_id, sealed) of every vault and bank account entry of a stopped edge's ledger.
 fn entries(edge: &Edge, seller_id: &str) -> Vec<(String, Option<String>, String)> {
     let db = open(&ledger_file(edge, seller_id));
@@ -270,7 +289,38 @@ fn the_vault_key_rotates_and_entries_are_sealed_again() {
     // A declined attempt first: it must leave no sealed card behind.
     assert_eq!(edge.pay_with(&request, "4000000000000002").status, 402);
     edge.pay_with(&request, VISA).expect(200);
+    // A webhook endpoint, its secret rolled: a current and a previous secret, both sealed.
+    let endpoint = edge
+        .call("POST", "/v1/webhook_endpoints")
+        .bearer(&seller.secret_key)
+        .json(&json!({"url": "https://hooks.rotating.example/chatpay"}))
+        .send();
+    let endpoint_id = endpoint.expect(201)["id"].as_str().expect("id").to_owned();
+    let rolled = edge
+        .call(
+            "POST",
+            &format!("/v1/webhook_endpoints/{endpoint_id}/roll_secret"),
+        )
+        .bearer(&seller.secret_key)
+        .send();
+    let secret = rolled.expect(200)["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let first_secret = endpoint.expect(201)["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
     edge.stop();
+    let webhook_before = webhook_secrets(&edge, &seller.id);
+    assert_eq!(webhook_before.len(), 2, "{webhook_before:?}");
+    for (name, named, sealed) in &webhook_before {
+        assert_eq!(named.as_deref(), Some(key_id(&old_key).as_str()), "{name}");
+        assert!(
+            open_entry(&old_key, &seller.id, name, sealed).is_some(),
+            "{name}"
+        );
+    }
 
     // Sealed under the first key, and naming it: the approved card and the bank account,
     // and nothing of the declined card.
@@ -308,6 +358,22 @@ fn the_vault_key_rotates_and_entries_are_sealed_again() {
             text.contains(VISA) || text.contains(IBAN_DE),
             "{id} holds what was sealed"
         );
+    }
+    // The webhook secrets too, each under its own name: the current and the previous one.
+    for (name, named, sealed) in webhook_secrets(&edge, &seller.id) {
+        assert_eq!(named.as_deref(), Some(key_id(&new_key).as_str()), "{name}");
+        assert!(
+            open_entry(&old_key, &seller.id, &name, &sealed).is_none(),
+            "{name} still old"
+        );
+        let plain =
+            open_entry(&new_key, &seller.id, &name, &sealed).expect("opens under the new key");
+        let want = if name.ends_with("/previous") {
+            &first_secret
+        } else {
+            &secret
+        };
+        assert_eq!(String::from_utf8(plain).expect("text"), *want, "{name}");
     }
 
     // The previous key can go: the ledger works with the new key alone.

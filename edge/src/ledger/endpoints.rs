@@ -46,7 +46,7 @@ pub(crate) struct EndpointRow {
 const ENDPOINT_COLUMNS: &str = "id, url, events, description, status, created_at, sealed, key_id, previous_sealed, previous_key_id, previous_until";
 
 /// The AAD name of an endpoint's previous secret, so it never opens as the current one.
-fn previous_name(id: &str) -> String {
+pub(crate) fn previous_name(id: &str) -> String {
     format!("{id}/previous")
 }
 

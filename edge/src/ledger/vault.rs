@@ -24,10 +24,53 @@ pub(crate) struct SellerId {
     pub(crate) id: String,
 }
 
-/// Seals again, under the current key, up to [`BATCH`] entries per table that another key
-/// sealed (or that predate key ids). Answers whether a full batch was done, so there may be
-/// more: the caller runs it again on its next wake. An entry that opens under neither key
-/// is logged (by table and id only) and left as it is.
+/// A sealed column and the key-id column beside it, in a table of sealed things.
+struct Sealed {
+    table: &'static str,
+    id_column: &'static str,
+    sealed_column: &'static str,
+    key_column: &'static str,
+    /// The name the entry was sealed under (its AAD), from its id.
+    name: fn(&str) -> String,
+}
+
+/// Everything sealed under the vault key: cards, bank accounts, and each webhook
+/// endpoint's signing secret and, during a roll, its previous one.
+const SEALED: [Sealed; 4] = [
+    Sealed {
+        table: "vault",
+        id_column: "token",
+        sealed_column: "sealed",
+        key_column: "key_id",
+        name: str::to_owned,
+    },
+    Sealed {
+        table: "bank_accounts",
+        id_column: "id",
+        sealed_column: "sealed",
+        key_column: "key_id",
+        name: str::to_owned,
+    },
+    Sealed {
+        table: "webhook_endpoints",
+        id_column: "id",
+        sealed_column: "sealed",
+        key_column: "key_id",
+        name: str::to_owned,
+    },
+    Sealed {
+        table: "webhook_endpoints",
+        id_column: "id",
+        sealed_column: "previous_sealed",
+        key_column: "previous_key_id",
+        name: super::endpoints::previous_name,
+    },
+];
+
+/// Seals again, under the current key, up to [`BATCH`] entries per sealed column that
+/// another key sealed (or that predate key ids). Answers whether a full batch was done, so
+/// there may be more: the caller runs it again on its next wake. An entry that opens under
+/// neither key is logged (by table and id only) and left as it is.
 pub fn reseal_batch(sql: &SqlStorage, keys: &Keys) -> Result<bool, Fail> {
     let Some(seller) = sql
         .exec("SELECT id FROM seller", None)?
@@ -39,30 +82,40 @@ pub fn reseal_batch(sql: &SqlStorage, keys: &Keys) -> Result<bool, Fail> {
     };
     let current = keys.vault_key_id();
     let mut more = false;
-    for (table, id_column) in [("vault", "token"), ("bank_accounts", "id")] {
+    for column in &SEALED {
+        let Sealed {
+            table,
+            id_column,
+            sealed_column,
+            key_column,
+            name,
+        } = column;
         let entries: Vec<Entry> = sql
             .exec(
                 &format!(
-                    "SELECT {id_column} AS id, sealed, key_id FROM {table} WHERE key_id IS NULL OR key_id <> ? LIMIT ?"
+                    "SELECT {id_column} AS id, {sealed_column} AS sealed, {key_column} AS key_id FROM {table} \
+                     WHERE {sealed_column} IS NOT NULL AND ({key_column} IS NULL OR {key_column} <> ?) LIMIT ?"
                 ),
                 vec![current.into(), BATCH.into()],
             )?
             .to_array()?;
         let mut done = 0;
         for entry in &entries {
-            let opened = hex_decode(&entry.sealed).and_then(|sealed| {
-                keys.open(&seller.id, &entry.id, &sealed, entry.key_id.as_deref())
-            });
+            let aad = name(&entry.id);
+            let opened = hex_decode(&entry.sealed)
+                .and_then(|sealed| keys.open(&seller.id, &aad, &sealed, entry.key_id.as_deref()));
             let Some((plaintext, _)) = opened else {
                 worker::console_error!(
-                    "vault: {table} entry {} opens under neither VAULT_KEY nor VAULT_KEY_PREVIOUS",
+                    "vault: {table}.{sealed_column} of {} opens under neither VAULT_KEY nor VAULT_KEY_PREVIOUS",
                     entry.id
                 );
                 continue;
             };
-            let resealed = keys.seal(&seller.id, &entry.id, &plaintext);
+            let resealed = keys.seal(&seller.id, &aad, &plaintext);
             sql.exec(
-                &format!("UPDATE {table} SET sealed = ?, key_id = ? WHERE {id_column} = ?"),
+                &format!(
+                    "UPDATE {table} SET {sealed_column} = ?, {key_column} = ? WHERE {id_column} = ?"
+                ),
                 vec![
                     hex_encode(&resealed).into(),
                     current.into(),
