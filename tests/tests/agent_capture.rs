@@ -309,6 +309,15 @@ fn mark_processed_honours_an_idempotency_key_and_the_seller_key() {
         "card_not_collected",
         Param::Null,
     );
+    // PayPal would take the money through chatpay: the card is the only way.
+    let paypal = edge
+        .call(
+            "POST",
+            &format!("/v1/payment_requests/{}/paypal", request.id),
+        )
+        .bearer(&request.client_secret)
+        .send();
+    assert_error(&paypal, 400, "payment_method_unsupported", Param::Null);
     pay_amex(&edge, &request).expect(200);
     let idem = unique("processed-");
     let call = || {

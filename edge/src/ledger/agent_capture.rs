@@ -5,7 +5,7 @@
 //! processor and marks the request processed. Processing or the window's end deletes the
 //! vault entry and drops the CVC, so the card is held for minutes, never kept.
 
-use super::context::{KeyedCall, Ledger};
+use super::context::Ledger;
 use super::rows::{RequestRow, SellerRow};
 use super::settings::{set_setting, setting};
 use super::timers::Timer;
@@ -147,7 +147,6 @@ impl Ledger<'_> {
         seller: &SellerRow,
         row: &RequestRow,
         pay: &PayRequest,
-        call: &KeyedCall<'_>,
     ) -> Result<(u16, Value), Fail> {
         let Some(card) = pay.card() else {
             return Err(Fail::invalid(
@@ -178,7 +177,6 @@ impl Ledger<'_> {
         };
         // The move first: a request that moved since it was read leaves nothing behind.
         self.set_status(&row.id, status, Event::Collect)?;
-        call.claim(self)?;
         let plaintext = json!({
             "number": card.number.expose_digits(),
             "exp_month": card.expiry.month,
