@@ -413,7 +413,18 @@ fn a_restart_forgets_the_cvc_and_nothing_of_the_card_is_left_behind() {
         .expect(200);
     // While collected, the number is sealed and the CVC is nowhere but in memory.
     assert_no_cvc(&edge);
-    reveal(&edge, &agent_key, &processed.id).expect(200);
+    // An Idempotency-Key on a reveal is not honoured, so no record can hold the card: the
+    // scan below would find the number in one.
+    let keyed = edge
+        .call(
+            "POST",
+            &format!("/v1/payment_requests/{}/reveal", processed.id),
+        )
+        .bearer(&agent_key)
+        .idempotency_key(&unique("reveal-"))
+        .send();
+    assert_eq!(keyed.expect(200)["cvc"], AMEX_CVC);
+    assert_eq!(keyed.header("idempotent-replayed"), None);
 
     edge.restart();
     let after = reveal(&edge, &agent_key, &processed.id);
