@@ -3,6 +3,7 @@
 //! the server validate alike.
 
 pub mod accounts;
+pub mod agent_capture;
 pub mod api;
 pub mod bank;
 pub mod card;

@@ -52,6 +52,9 @@ wire_enum!(
         Expired = "expired",
         /// The processor holds the capture for review; its webhook settles it.
         Pending = "pending",
+        /// Agent capture (issue 9): the card is sealed for the requesting agent to process
+        /// within the seller's window; `mark_processed` pays it, the window's end expires it.
+        Collected = "collected",
     }
 );
 
@@ -159,6 +162,10 @@ pub enum Event {
     Respond,
     ResolveRefund,
     ResolveReject,
+    /// Agent capture: the buyer's card was sealed for the agent instead of charged.
+    Collect,
+    /// Agent capture: the agent (or seller) charged the card outside chatpay.
+    MarkProcessed,
 }
 
 use Claim as C;
@@ -179,6 +186,9 @@ pub const TRANSITIONS: &[(State, Event, State)] = &[
     (St(S::Requested), Event::Cancel, St(S::Canceled)),
     (St(S::Requested), Event::BuyerDecline, St(S::Declined)),
     (St(S::Requested), Event::Expire, St(S::Expired)),
+    (St(S::Requested), Event::Collect, St(S::Collected)),
+    (St(S::Collected), Event::MarkProcessed, St(S::Paid)),
+    (St(S::Collected), Event::Expire, St(S::Expired)),
     (St(S::Paid), Event::AutoCancel, St(S::Canceled)),
     (Fu(F::Unfulfilled), Event::Ship, Fu(F::Shipped)),
     (Fu(F::Shipped), Event::Deliver, Fu(F::Delivered)),
@@ -263,6 +273,8 @@ pub struct Standing {
     pub claim: Option<Claim>,
     /// Too many declined card attempts: `pay` is refused until the seller unlocks it.
     pub locked: bool,
+    /// The agent charged the card outside chatpay, so no refund or claim goes through it.
+    pub agent_captured: bool,
 }
 
 /// What an order's state allows next, one flag per action. Who may take each one (the
@@ -299,7 +311,8 @@ impl Standing {
         let fulfillment = |event| self.fulfillment.is_some_and(|f| f.can(event));
         let claim = |event| self.claim.is_some_and(|c| c.can(event));
         let paid = self.status == Some(Status::Paid);
-        let refundable = paid && self.refund.is_some_and(|r| r != Refund::Full);
+        let refundable =
+            paid && !self.agent_captured && self.refund.is_some_and(|r| r != Refund::Full);
         Actions {
             pay: status(Event::BeginPay) && !self.locked,
             decline: status(Event::BuyerDecline),
@@ -316,183 +329,4 @@ impl Standing {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table() {
-        use Event::*;
-        assert_eq!(S::Requested.apply(BeginPay), Ok(S::Processing));
-        assert_eq!(S::Processing.apply(Approve), Ok(S::Paid));
-        assert_eq!(S::Processing.apply(CardDeclined), Ok(S::Requested));
-        assert_eq!(S::Processing.apply(Release), Ok(S::Requested));
-        assert_eq!(S::Requested.apply(Cancel), Ok(S::Canceled));
-        assert_eq!(S::Requested.apply(BuyerDecline), Ok(S::Declined));
-        assert_eq!(S::Requested.apply(Expire), Ok(S::Expired));
-        assert_eq!(S::Paid.apply(AutoCancel), Ok(S::Canceled));
-        assert_eq!(S::Processing.apply(HoldCapture), Ok(S::Pending));
-        assert_eq!(S::Pending.apply(Settle), Ok(S::Paid));
-        assert_eq!(S::Pending.apply(Deny), Ok(S::Requested));
-        assert_eq!(F::Unfulfilled.apply(Ship), Ok(F::Shipped));
-        assert_eq!(F::Shipped.apply(Deliver), Ok(F::Delivered));
-        assert_eq!(P::Pending.apply(Hold), Ok(P::Held));
-        assert_eq!(P::Held.apply(Unhold), Ok(P::Pending));
-        assert_eq!(P::Pending.apply(PayOut), Ok(P::PaidOut));
-        assert_eq!(C::Open.apply(Respond), Ok(C::SellerResponded));
-        assert_eq!(C::SellerResponded.apply(ResolveReject), Ok(C::Rejected));
-        for (from, ev) in [
-            (S::Processing, BeginPay),
-            (S::Paid, BeginPay),
-            (S::Canceled, BeginPay),
-            (S::Paid, Cancel),
-            (S::Declined, Cancel),
-            (S::Expired, BeginPay),
-            (S::Paid, BuyerDecline),
-            (S::Requested, Approve),
-            (S::Requested, Release),
-            (S::Canceled, AutoCancel),
-            (S::Pending, BeginPay),
-            (S::Pending, Cancel),
-            (S::Requested, Settle),
-        ] {
-            assert!(from.apply(ev).is_err(), "{from} {ev:?}");
-        }
-        assert!(F::Unfulfilled.apply(Deliver).is_err());
-        assert!(F::Delivered.apply(Ship).is_err());
-        assert!(P::Held.apply(PayOut).is_err());
-        assert!(P::PaidOut.apply(Hold).is_err());
-        assert!(C::Rejected.apply(ResolveRefund).is_err());
-        assert!(C::ResolvedRefund.apply(Respond).is_err());
-        assert_eq!(S::Processing.public_str(), "requested");
-    }
-
-    #[test]
-    fn wire_names_round_trip() {
-        for s in S::ALL {
-            assert_eq!(S::parse(s.as_str()), Some(*s));
-        }
-        assert_eq!(
-            Claim::parse("seller_responded"),
-            Some(Claim::SellerResponded)
-        );
-        assert_eq!(Refund::of(0, 100), Refund::None);
-        assert_eq!(Refund::of(50, 100), Refund::Partial);
-        assert_eq!(Refund::of(100, 100), Refund::Full);
-    }
-
-    #[test]
-    fn can_follows_the_table() {
-        use Event::*;
-        assert!(S::Requested.can(Cancel));
-        assert!(!S::Paid.can(Cancel));
-        assert!(S::Requested.can(BeginPay));
-        assert!(!S::Expired.can(BeginPay));
-        assert!(F::Unfulfilled.can(Ship));
-        assert!(!F::Unfulfilled.can(Deliver));
-        assert!(C::Open.can(Respond));
-        assert!(!C::SellerResponded.can(Respond));
-        assert!(C::Open.is_unresolved() && C::SellerResponded.is_unresolved());
-        assert!(!C::Rejected.is_unresolved() && !C::ResolvedRefund.is_unresolved());
-        for &(from, event, _) in TRANSITIONS {
-            assert!(from.can(event), "{from:?} {event:?}");
-        }
-    }
-
-    fn paid(fulfillment: F, refund: Refund, claim: Option<C>) -> Standing {
-        Standing {
-            status: Some(S::Paid),
-            fulfillment: Some(fulfillment),
-            refund: Some(refund),
-            has_claim: claim.is_some(),
-            claim,
-            locked: false,
-        }
-    }
-
-    #[test]
-    fn an_open_request_may_be_paid_declined_or_canceled() {
-        let open = Standing {
-            status: Some(S::Requested),
-            fulfillment: Some(F::Unfulfilled),
-            refund: Some(Refund::None),
-            ..Standing::default()
-        };
-        let want = Actions {
-            pay: true,
-            decline: true,
-            cancel: true,
-            ..Actions::default()
-        };
-        assert_eq!(open.actions(), want);
-        let locked = Standing {
-            locked: true,
-            ..open
-        };
-        assert_eq!(
-            locked.actions(),
-            Actions {
-                pay: false,
-                unlock: true,
-                ..want
-            }
-        );
-        for status in [S::Canceled, S::Declined, S::Expired] {
-            let closed = Standing {
-                status: Some(status),
-                ..open
-            };
-            assert_eq!(closed.actions(), Actions::default(), "{status}");
-        }
-    }
-
-    #[test]
-    fn a_paid_order_ships_then_delivers_and_refunds_until_full() {
-        let a = paid(F::Unfulfilled, Refund::None, None).actions();
-        assert!(a.ship && !a.deliver && a.refund && a.claim);
-        assert!(!a.pay && !a.cancel && !a.unlock && !a.respond && !a.resolve);
-        let a = paid(F::Shipped, Refund::Partial, None).actions();
-        assert!(!a.ship && a.deliver && a.refund && a.claim);
-        let a = paid(F::Delivered, Refund::Full, None).actions();
-        assert!(!a.ship && !a.deliver && !a.refund && !a.claim);
-        // Auto-canceled after payment: nothing more to do.
-        let canceled = Standing {
-            status: Some(S::Canceled),
-            ..paid(F::Unfulfilled, Refund::Full, None)
-        };
-        assert_eq!(canceled.actions(), Actions::default());
-    }
-
-    #[test]
-    fn a_claim_is_opened_once_answered_once_and_resolved_once() {
-        let a = paid(F::Shipped, Refund::None, Some(C::Open)).actions();
-        assert!(!a.claim && a.respond && a.resolve && a.refund);
-        let a = paid(F::Shipped, Refund::None, Some(C::SellerResponded)).actions();
-        assert!(!a.claim && !a.respond && a.resolve);
-        for done in [C::Rejected, C::ResolvedRefund] {
-            let a = paid(F::Shipped, Refund::None, Some(done)).actions();
-            assert!(!a.claim && !a.respond && !a.resolve, "{done}");
-        }
-    }
-
-    #[test]
-    fn unknown_values_allow_nothing_that_depends_on_them() {
-        let newer = Standing {
-            status: None,
-            ..paid(F::Unfulfilled, Refund::None, None)
-        };
-        assert_eq!(newer.actions(), Actions::default());
-        let a = Standing {
-            fulfillment: None,
-            refund: None,
-            ..paid(F::Unfulfilled, Refund::None, None)
-        }
-        .actions();
-        assert!(!a.ship && !a.deliver && !a.refund && !a.claim);
-        let a = Standing {
-            claim: None,
-            ..paid(F::Shipped, Refund::None, Some(C::Open))
-        }
-        .actions();
-        assert!(!a.claim && !a.respond && !a.resolve);
-    }
-}
+mod tests;

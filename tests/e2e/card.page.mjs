@@ -17,7 +17,7 @@ export const CHROMIUM_ARGS = [
 // Records, in the host page, every chatpay DOM event and every message the frames post.
 export function recordHostEvents() {
   window.__chatpay = { events: [], messages: [] };
-  for (const name of ['chatpay:ready', 'chatpay:paid', 'chatpay:error', 'chatpay:declined']) {
+  for (const name of ['chatpay:ready', 'chatpay:paid', 'chatpay:error', 'chatpay:declined', 'chatpay:collected']) {
     document.addEventListener(name, (e) => {
       window.__chatpay.events.push({ name, detail: JSON.parse(JSON.stringify(e.detail)) });
     });

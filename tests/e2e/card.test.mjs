@@ -274,6 +274,37 @@ describe('cards outside the demo page', () => {
     await page.context().close();
   });
 
+  test('an agent-captured card says it went to the seller and the host hears chatpay:collected', async () => {
+    const on = await sellerApi(edge, demo.secret_key, 'PATCH', '/v1/seller',
+      { agent_capture: { enabled: true, window_minutes: 5 } });
+    assert.equal(on.status, 200, JSON.stringify(on.json));
+    const agent = await sellerApi(edge, demo.secret_key, 'POST', '/v1/agents', { id: 'gladly-e2e', name: 'Gladly' });
+    assert.equal(agent.status, 201, JSON.stringify(agent.json));
+    const key = await sellerApi(edge, demo.secret_key, 'POST', '/v1/keys', { agent_id: 'gladly-e2e' });
+    assert.equal(key.status, 201, JSON.stringify(key.json));
+    const created = await sellerApi(edge, key.json.secret_key, 'POST', '/v1/payment_requests',
+      { amount: '9.00', currency: 'USD', description: 'Agent order', capture: 'agent' });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const page = await newPage();
+    await chatWithCard(page, created.json.id, created.json.client_secret);
+    const frame = await cardFrame(page, created.json.id);
+    await fillCard(frame, { number: '4242 4242 4242 4242' });
+    await frame.click('.cp-pay');
+    await frame.waitForSelector('.cp-outcome', { timeout: 20_000 });
+    assert.match(await frame.textContent('.cp-outcome-title'), /sent securely to the seller/);
+    assert.match(await frame.textContent('.cp-outcome-text'), /Nothing has been charged yet/);
+    assert.equal(await frame.textContent('.cp-status'), 'Sent to seller');
+    assert.equal(await frame.locator('.cp-receipt').count(), 0);
+    await page.waitForFunction(() => window.__chatpay.events.some((e) => e.name === 'chatpay:collected'));
+    const [collected] = await hostEvents(page, 'chatpay:collected');
+    assert.deepEqual(collected.detail, { request_id: created.json.id });
+    assert.equal((await hostEvents(page, 'chatpay:paid')).length, 0);
+    const reveal = await sellerApi(edge, key.json.secret_key, 'POST', `/v1/payment_requests/${created.json.id}/reveal`);
+    assert.equal(reveal.status, 200, JSON.stringify(reveal.json));
+    assert.equal(reveal.json.cvc, '123');
+    await page.context().close();
+  });
+
   test('a canceled request says it can no longer be paid', async () => {
     const created = await sellerApi(edge, demo.secret_key, 'POST', '/v1/payment_requests',
       { amount: '5.00', currency: 'USD', description: 'Canceled order' });

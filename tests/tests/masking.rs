@@ -295,7 +295,11 @@ fn the_migration_masks_what_an_older_ledger_stored() {
     let db = open(&file);
     let mc_spaced = "5555 5555 5555 4444";
     let seeded = format!(
-        "DROP TABLE webhook_attempts;
+        "ALTER TABLE payment_requests DROP COLUMN capture;
+         ALTER TABLE payment_requests DROP COLUMN capture_token;
+         ALTER TABLE payment_requests DROP COLUMN captured_card;
+         ALTER TABLE payment_requests DROP COLUMN reveal_until;
+         DROP TABLE webhook_attempts;
          DROP TABLE webhook_queue;
          DROP TABLE webhook_endpoints;
          DROP TABLE live_tickets;

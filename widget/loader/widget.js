@@ -124,6 +124,9 @@
           request_id: c.request, payment_id: d.payment_id,
           amount: d.amount, currency: d.currency
         });
+      } else if (d.type === 'collected') {
+        // Agent capture: the card went to the seller, nothing was charged yet.
+        emit(host, 'collected', { request_id: c.request });
       } else if (d.type === 'declined') {
         emit(host, 'declined', { request_id: c.request });
       } else if (d.type === 'error') {

@@ -12,7 +12,7 @@ use crate::order::Stage;
 use crate::order_status::OrderStatus;
 use crate::parent::Parent;
 use crate::receipt::Receipt;
-use crate::settle::{watch_pending, PENDING_TEXT};
+use crate::settle::{watch_pending, COLLECTED_TEXT, PENDING_TEXT};
 use chatpay_core::state::Refund;
 use js_sys::JsString;
 use leptos::prelude::*;
@@ -140,6 +140,10 @@ fn RequestCard(
             watch_pending(frame, parent, signal, alert, request.clone());
             outcome(PENDING_TEXT, "We'll show the receipt here as soon as it's done.".into())
         }
+        (Stage::SentToSeller, _) => outcome(
+            COLLECTED_TEXT,
+            format!("{seller} will charge your card. Nothing has been charged yet, and your card details are deleted as soon as {seller} has processed them."),
+        ),
         (Stage::Declined, _) => outcome(
             "You declined this request",
             format!("{seller} has been told. Nothing was charged."),

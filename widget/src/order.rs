@@ -12,6 +12,8 @@ use chatpay_core::state::{Claim, Fulfillment, Refund, Status};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
     AwaitingPayment,
+    /// Agent capture: the card went to the seller, who charges it.
+    SentToSeller,
     /// The processor holds the payment for review.
     Processing,
     Paid,
@@ -32,6 +34,7 @@ impl Stage {
             Some(Status::Expired) => return Stage::Expired,
             Some(Status::Canceled) => return Stage::Canceled,
             Some(Status::Pending) => return Stage::Processing,
+            Some(Status::Collected) => return Stage::SentToSeller,
             Some(Status::Paid) => {}
             // A status newer than this card is shown as still open, never as paid.
             _ => return Stage::AwaitingPayment,
@@ -58,6 +61,7 @@ impl Stage {
     pub fn label(self) -> &'static str {
         match self {
             Stage::AwaitingPayment => "Awaiting payment",
+            Stage::SentToSeller => "Sent to seller",
             Stage::Processing => "Processing",
             Stage::Paid => "Paid",
             Stage::Shipped => "Shipped",
@@ -73,7 +77,9 @@ impl Stage {
 
     pub fn class(self) -> &'static str {
         match self {
-            Stage::AwaitingPayment | Stage::Processing => "cp-status cp-status-open",
+            Stage::AwaitingPayment | Stage::Processing | Stage::SentToSeller => {
+                "cp-status cp-status-open"
+            }
             Stage::Paid | Stage::Shipped | Stage::Delivered => "cp-status cp-status-paid",
             Stage::PartlyRefunded | Stage::Refunded => "cp-status cp-status-refunded",
             Stage::ProblemReported => "cp-status cp-status-claim",

@@ -32,6 +32,11 @@ impl Parent {
         );
     }
 
+    /// Agent capture: the card was sent to the seller (no payment yet, so no payment id).
+    pub fn collected(&self) {
+        self.post("collected", &[]);
+    }
+
     /// The buyer declined the request in the card.
     pub fn declined(&self) {
         self.post("declined", &[]);

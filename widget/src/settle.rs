@@ -15,12 +15,16 @@ use std::sync::Arc;
 
 pub const PENDING_TEXT: &str = "Your payment is being processed.";
 pub const ACTION_TEXT: &str = "Your bank wants to confirm it's you";
+/// Agent capture: the card was sealed for the seller instead of charged.
+pub const COLLECTED_TEXT: &str = "Your card details were sent securely to the seller";
 
 /// What the host page hears about a request the card just read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Announce {
     /// `chatpay:paid`.
     Paid,
+    /// `chatpay:collected`: the card went to the seller, who charges it (agent capture).
+    Collected,
     /// `chatpay:error` with this code and message.
     Error(&'static str, &'static str),
     /// Nothing: the request still waits for the buyer.
@@ -30,6 +34,7 @@ pub enum Announce {
 pub fn announce(status: Option<Status>, has_action: bool) -> Announce {
     match status {
         Some(Status::Paid) => Announce::Paid,
+        Some(Status::Collected) => Announce::Collected,
         Some(Status::Pending) => Announce::Error("payment_pending", PENDING_TEXT),
         Some(Status::Requested) if has_action => Announce::Error("requires_action", ACTION_TEXT),
         _ => Announce::Nothing,
@@ -45,6 +50,10 @@ pub async fn show(parent: &Parent, request: RwSignal<Option<Shown>>, latest: Sho
                 parent.paid(&payment.id, &latest.amount, &latest.currency);
             }
             "cp-receipt-title"
+        }
+        Announce::Collected => {
+            parent.collected();
+            "cp-outcome-title"
         }
         Announce::Error(code, text) => {
             parent.error(code, text);
@@ -130,6 +139,10 @@ mod tests {
     #[test]
     fn only_paid_is_announced_as_paid() {
         assert_eq!(announce(Some(Status::Paid), false), Announce::Paid);
+        assert_eq!(
+            announce(Some(Status::Collected), false),
+            Announce::Collected
+        );
         assert_eq!(
             announce(Some(Status::Pending), false),
             Announce::Error("payment_pending", PENDING_TEXT)

@@ -2,6 +2,7 @@
 
 use crate::accounts::limits::{parse_limits, CurrencyLimits};
 use crate::accounts::profile::{SellerProfile, PROFILE_FIELDS};
+use crate::agent_capture::AgentCaptureUpdate;
 use crate::currency::Currency;
 use crate::fields::{present, FieldError, Fields};
 use crate::mask::mask_card_numbers;
@@ -18,6 +19,8 @@ pub struct SellerUpdate {
     pub limits: Option<Vec<(Currency, Option<CurrencyLimits>)>>,
     /// A new PayPal merchant id (live sellers).
     pub paypal_merchant_id: Option<String>,
+    /// Agent capture (issue 9): whether agents may reveal collected cards, and how long.
+    pub agent_capture: Option<AgentCaptureUpdate>,
 }
 
 impl SellerUpdate {
@@ -27,6 +30,7 @@ impl SellerUpdate {
             "allowed_origins",
             "limits",
             "paypal_merchant_id",
+            "agent_capture",
         ];
         allowed.extend(PROFILE_FIELDS);
         let f = Fields::new(body, "", &allowed)?;
@@ -58,6 +62,7 @@ impl SellerUpdate {
             allowed_origins,
             profile: SellerProfile::parse(&f, body)?,
             limits,
+            agent_capture: AgentCaptureUpdate::parse(body)?,
         })
     }
 }

@@ -1,5 +1,6 @@
 //! `POST /v1/payment_requests`: what a seller asks a buyer to pay.
 
+use crate::agent_capture::Capture;
 use crate::api::text::{non_empty_text, parse_currency};
 use crate::external_id::parse_external_id;
 use crate::fields::{FieldError, Fields};
@@ -17,6 +18,9 @@ pub struct NewPaymentRequest {
     pub expires_in: i64,
     /// Whether the buyer must give a shipping address to pay.
     pub collect_shipping: bool,
+    /// Charged by chatpay's processor, or sealed for the requesting agent (which then
+    /// needs an `agent_id`; the edge checks the agent holds a key and the seller allows it).
+    pub capture: Capture,
 }
 
 /// Default lifetime of an unpaid request: 7 days.
@@ -36,6 +40,7 @@ impl NewPaymentRequest {
                 "agent_id",
                 "expires_in",
                 "collect_shipping",
+                "capture",
             ],
         )?;
         let currency = parse_currency(&f, "currency")?;
@@ -50,11 +55,21 @@ impl NewPaymentRequest {
         })?;
         // Validated as typed, then masked: masking keeps the char count, so the limit holds.
         let description = mask_card_numbers(non_empty_text(&f, "description", 500)?).into_owned();
+        let agent_id = parse_external_id(&f, "agent_id")?;
+        let capture = Capture::parse_field(&f)?;
+        if capture == Capture::Agent && agent_id.is_none() {
+            return Err(FieldError::new(
+                "parameter_missing",
+                "agent_id",
+                "`capture: \"agent\"` reveals the card to one agent: name it in `agent_id`.",
+            ));
+        }
         Ok(NewPaymentRequest {
             amount,
             description,
             conversation_id: parse_external_id(&f, "conversation_id")?,
-            agent_id: parse_external_id(&f, "agent_id")?,
+            agent_id,
+            capture,
             expires_in: match f.opt_int("expires_in")? {
                 None => DEFAULT_EXPIRES_IN,
                 Some(n) if (1..=MAX_EXPIRES_IN).contains(&n) => n,

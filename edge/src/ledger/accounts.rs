@@ -174,6 +174,9 @@ impl<'a> Accounts<'a> {
                 .exec("UPDATE seller SET allowed_origins = ?", vec![text.into()])?;
         }
         self.save_profile(&update.profile)?;
+        if let Some(agent_capture) = &update.agent_capture {
+            super::agent_capture::update_agent_capture(self.sql, agent_capture)?;
+        }
         for (currency, limits) in update.limits.iter().flatten() {
             match limits {
                 None => {
@@ -258,6 +261,7 @@ impl<'a> Accounts<'a> {
             merchant_category,
             payout_bank_account,
             limits,
+            agent_capture: super::agent_capture::agent_capture(self.sql)?,
             secret_key: None,
         })
     }

@@ -18,6 +18,7 @@ impl Ledger<'_> {
         let row = self.load_request(id)?;
         let now = self.clock();
         self.require_paid(&row, "claimed")?;
+        self.require_chatpay_capture(&row, "claims")?;
         if self.claim_for(&row.id)?.is_some() {
             return Err(illegal(
                 &row,

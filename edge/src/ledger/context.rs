@@ -8,9 +8,10 @@ use crate::idempotency::{self, Found, Pending};
 use crate::ids::ObjectId;
 use chatpay_core::state::Status;
 use chatpay_core::AmountLimits;
+use chatpay_core::Secret;
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use worker::{Env, Response, SqlStorage};
 
 /// What a command's Idempotency-Key found: see [`Ledger::keyed`].
@@ -111,6 +112,8 @@ pub(crate) struct Ledger<'a> {
     pub(crate) keys: &'a Keys,
     pub(crate) env: &'a Env,
     pub(crate) in_flight: &'a RefCell<HashSet<String>>,
+    /// Agent capture: the CVC of each collected card, by request id, in memory only.
+    pub(crate) cvcs: &'a RefCell<HashMap<String, Secret<String>>>,
     pub(crate) paypal_token: &'a RefCell<Option<crate::connectors::AccessToken>>,
     /// Seconds the seller's test clock runs ahead of real time.
     pub(crate) offset: Cell<i64>,

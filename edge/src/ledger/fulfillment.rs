@@ -61,9 +61,13 @@ impl Ledger<'_> {
                 row.id.clone().into(),
             ],
         )?;
-        self.begin_payout(&row.id, payout, due)?;
-        self.add_timer(&row.id, Timer::Payout, due)?;
-        if self.livemode()? {
+        // An order its agent charged elsewhere has no money at chatpay to pay out.
+        let through_chatpay = row.capture() != chatpay_core::agent_capture::Capture::Agent;
+        if through_chatpay {
+            self.begin_payout(&row.id, payout, due)?;
+            self.add_timer(&row.id, Timer::Payout, due)?;
+        }
+        if through_chatpay && self.livemode()? {
             // PayPal's seller protection needs the tracker; a failed post never fails the
             // shipment (the alarm retries it).
             let key = format!("trk_{}", row.id.trim_start_matches("pr_"));

@@ -6,6 +6,7 @@
 //! Durable Object SQLite refuses `BEGIN`; the object's input gate does the rest.
 
 pub(crate) mod accounts;
+pub(crate) mod agent_capture;
 pub(crate) mod attempts;
 pub(crate) mod charge;
 pub(crate) mod claims;
@@ -46,10 +47,11 @@ use crate::permissions::{Principal, Role};
 use accounts::Accounts;
 use chatpay_core::accounts::Page;
 use chatpay_core::routes::Operation as Op;
+use chatpay_core::Secret;
 use context::Ledger;
 use serde_json::json;
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Socket, State, WebSocket,
     WebSocketIncomingMessage,
@@ -68,6 +70,10 @@ pub struct SellerLedger {
     /// Requests whose pay is running in this instance. A `processing` request not in here
     /// was claimed by an instance that died mid-pay (a restart or eviction).
     in_flight: RefCell<HashSet<String>>,
+    /// Agent capture: each collected card's CVC, by request id. Never written to storage (nor
+    /// to a log or an idempotency record), so it is lost when the object restarts, and the
+    /// reveal then answers `cvc: null`.
+    collected_cvcs: RefCell<HashMap<String, Secret<String>>>,
     /// The keys, derived from the Worker's secrets once per object, not per command.
     keys: OnceCell<Keys>,
     /// PayPal's access token (live sellers), kept in memory only, until shortly before it
@@ -84,6 +90,7 @@ impl DurableObject for SellerLedger {
             resealing: Cell::new(true),
             redacting: Cell::new(true),
             in_flight: RefCell::new(HashSet::new()),
+            collected_cvcs: RefCell::new(HashMap::new()),
             keys: OnceCell::new(),
             paypal_token: RefCell::new(None),
         }
@@ -202,6 +209,7 @@ impl SellerLedger {
             keys,
             env: &self.env,
             in_flight: &self.in_flight,
+            cvcs: &self.collected_cvcs,
             paypal_token: &self.paypal_token,
             offset: Cell::new(offset),
             via: Cell::new(via),
@@ -381,6 +389,14 @@ impl Ledger<'_> {
             Op::GetSeller => self.seller_view(&accounts).map(|v| json(200, &v)),
             Op::CreateLiveTicket => self.create_ticket(&seller, &command, principal.as_ref()),
             Op::Progress => self.progress(&seller, request_id, command.body.as_ref()),
+            // Never under an Idempotency-Key: the answer holds the card.
+            Op::RevealCard => self.reveal(&seller, request_id, principal.as_ref()),
+            Op::MarkProcessed => {
+                self.idempotent(&command, |_| {
+                    self.mark_processed(&seller, request_id, principal.as_ref(), &actor)
+                })
+                .await
+            }
             Op::UpdateSeller => {
                 self.idempotent(&command, |body| {
                     accounts.update_seller(body, &self.limits())?;
@@ -458,9 +474,9 @@ impl Ledger<'_> {
                 if !*all {
                     return Err(Fail::missing("payment request"));
                 }
-                if command.op == Op::Unlock {
+                if matches!(command.op, Op::Unlock | Op::RevealCard | Op::MarkProcessed) {
                     return Err(permissions::denied(
-                        "Only the seller's key or the request's own agent can unlock it.",
+                        "Only the seller's key or the request's own agent can do that.",
                     ));
                 }
             }

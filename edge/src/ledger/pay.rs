@@ -107,6 +107,10 @@ impl Ledger<'_> {
             }
             _ => {}
         }
+        if row.capture() == chatpay_core::agent_capture::Capture::Agent {
+            // Sealed for the requesting agent, not charged: no processor, nothing to await.
+            return self.collect(seller, &row, &pay);
+        }
         let ships_by_itself = matches!(pay.method, PayMethod::PayPal { .. });
         if row.collect_shipping != 0 && pay.shipping.is_none() && !ships_by_itself {
             return Err(Fail::invalid(

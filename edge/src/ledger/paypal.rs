@@ -59,6 +59,13 @@ impl Ledger<'_> {
         row: RequestRow,
         call: &KeyedCall<'_>,
     ) -> Result<(u16, Value), Fail> {
+        if row.capture() == chatpay_core::agent_capture::Capture::Agent {
+            // The card goes to the seller's agent; PayPal would take the money through chatpay.
+            return Err(Fail::invalid(
+                "payment_method_unsupported",
+                "This request sends the card to the seller: pay by card.",
+            ));
+        }
         let now = self.clock();
         let locale = locale(call.body())?;
         let origin = command.origin.clone().unwrap_or_default();

@@ -77,6 +77,7 @@ impl Ledger<'_> {
         let row = self.load_request(id)?;
         let refund = RefundBody::parse(body, row.currency())?;
         self.require_paid(&row, "refunded")?;
+        self.require_chatpay_capture(&row, "refunds")?;
         let rest = row.amount_minor - row.refunded_minor;
         let minor = refund.amount.map_or(rest, |a| a.minor() as i64);
         if rest <= 0 {

@@ -18,6 +18,7 @@ impl Ledger<'_> {
         body: &Value,
     ) -> Result<(u16, Value), Fail> {
         let new = NewPaymentRequest::parse(body, &self.limits())?;
+        self.check_capture(&new)?;
         if seller.livemode != 0 {
             // PayPal processes live money: its currencies and its amount formats.
             chatpay_core::live::check_currency(new.amount.currency())?;
@@ -28,7 +29,7 @@ impl Ledger<'_> {
         let id = ObjectId::generate("pr_", seller_ref, self.keys).id;
         let now = self.clock();
         self.sql.exec(
-            "INSERT INTO payment_requests (id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, expires_at, collect_shipping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO payment_requests (id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, expires_at, collect_shipping, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 id.clone().into(),
                 Status::Requested.as_str().into(),
@@ -40,6 +41,7 @@ impl Ledger<'_> {
                 now.into(),
                 (now + new.expires_in).into(),
                 i64::from(new.collect_shipping).into(),
+                new.capture.as_str().into(),
             ],
         )?;
         self.add_timer(&id, Timer::Expire, now + new.expires_in)?;

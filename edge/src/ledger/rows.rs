@@ -48,6 +48,15 @@ pub(crate) struct StoredRequest {
     pub(crate) paid_out_at: Option<i64>,
     pub(crate) payout_amount_minor: Option<i64>,
     pub(crate) payout_failure: Option<String>,
+    pub(crate) payment_id: Option<String>,
+    /// `processor` or `agent` (agent capture).
+    pub(crate) capture: String,
+    /// Agent capture, while collected: the vault token of the sealed card.
+    pub(crate) capture_token: Option<String>,
+    /// Agent capture: the card's brand, last 4, expiry and fingerprint, as JSON.
+    pub(crate) captured_card: Option<String>,
+    /// Agent capture: when the reveal window closes.
+    pub(crate) reveal_until: Option<i64>,
 }
 
 /// A request row whose status, fulfillment, payout and currency parsed. A row that does not
@@ -138,6 +147,7 @@ impl PaymentRow {
                 exp_month: self.exp_month.unwrap_or_default() as u32,
                 exp_year: self.exp_year.unwrap_or_default() as u32,
                 fingerprint: self.fingerprint.clone().unwrap_or_default(),
+                captured_by: None,
             }),
         }
     }
@@ -145,7 +155,8 @@ impl PaymentRow {
 
 pub(crate) const REQUEST_COLUMNS: &str = "id, status, amount_minor, currency, description, conversation_id, agent_id, created_at, \
      canceled_at, expires_at, declined_at, paid_at, collect_shipping, fulfillment_status, carrier, tracking_number, \
-     shipped_at, delivered_at, refunded_minor, payout_status, payout_due_at, paid_out_at, payout_amount_minor, payout_failure";
+     shipped_at, delivered_at, refunded_minor, payout_status, payout_due_at, paid_out_at, payout_amount_minor, payout_failure, \
+     payment_id, capture, capture_token, captured_card, reveal_until";
 
 #[derive(Deserialize)]
 pub(crate) struct ClaimRow {

@@ -325,6 +325,14 @@ const MIGRATIONS: &[Migration] = &[
         created_at INTEGER NOT NULL
     );
     CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, id)"),
+    // 9: issue 9, agent capture. How the request is captured; while collected, the vault
+    // token of its sealed card and the end of the agent's reveal window; and the card's
+    // brand, last 4, expiry and fingerprint (never the number), kept for the payment's view
+    // once the vault entry is deleted. The CVC has no column: it lives in memory only.
+    Sql("ALTER TABLE payment_requests ADD COLUMN capture TEXT NOT NULL DEFAULT 'processor';
+    ALTER TABLE payment_requests ADD COLUMN capture_token TEXT;
+    ALTER TABLE payment_requests ADD COLUMN captured_card TEXT;
+    ALTER TABLE payment_requests ADD COLUMN reveal_until INTEGER"),
 ];
 
 #[derive(serde::Deserialize)]

@@ -19,6 +19,8 @@ pub enum Timer {
     Expire,
     Payout,
     Unshipped,
+    /// Agent capture: the reveal window of a collected card closes.
+    RevealWindow,
 }
 
 impl Timer {
@@ -27,13 +29,19 @@ impl Timer {
             Timer::Expire => "expire",
             Timer::Payout => "payout",
             Timer::Unshipped => "unshipped",
+            Timer::RevealWindow => "reveal_window",
         }
     }
 
     fn parse(s: &str) -> Option<Timer> {
-        [Timer::Expire, Timer::Payout, Timer::Unshipped]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        [
+            Timer::Expire,
+            Timer::Payout,
+            Timer::Unshipped,
+            Timer::RevealWindow,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
     }
 }
 
@@ -102,6 +110,7 @@ impl Ledger<'_> {
                     Some(Timer::Expire) => self.expire(&row, now)?,
                     Some(Timer::Unshipped) => self.cancel_unshipped(&row, now)?,
                     Some(Timer::Payout) => self.pay_out(&row, now)?,
+                    Some(Timer::RevealWindow) => self.end_reveal_window(&row, now)?,
                     None => {}
                 }
                 ran += 1;

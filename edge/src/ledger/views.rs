@@ -1,6 +1,7 @@
 //! What callers see: the seller's and the buyer's views of a request, and the seller object.
 
 use super::accounts::Accounts;
+use super::agent_capture::CapturedCard;
 use super::context::Ledger;
 use super::rows::{ClaimRow, RefundRow, RequestRow, SellerRow};
 use crate::http::{value, Fail};
@@ -29,6 +30,22 @@ impl RequestRow {
             failure_message: self.payout_failure.clone(),
         })
     }
+}
+
+/// The payment of a request its agent processed: no `payments` row (chatpay moved no money),
+/// so it is built from the request's own record of the card.
+fn agent_payment(row: &RequestRow) -> Option<views::Payment> {
+    let (id, paid_at) = (row.payment_id.clone()?, row.paid_at?);
+    let card = CapturedCard::of(row)?;
+    Some(views::Payment {
+        id,
+        object: Default::default(),
+        amount: row.amount().to_decimal_string(),
+        currency: row.currency.clone(),
+        method: card.method(),
+        receipt_email: None,
+        paid_at: rfc3339(paid_at),
+    })
 }
 
 impl ClaimRow {
@@ -86,15 +103,17 @@ impl Ledger<'_> {
             .as_ref()
             .and_then(|p| p.shipping.as_deref())
             .and_then(|s| serde_json::from_str(s).ok());
-        let payment = payment.map(|p| views::Payment {
-            method: p.method(),
-            id: p.id,
-            object: Default::default(),
-            amount: row.money(p.amount_minor),
-            currency: p.currency,
-            receipt_email: p.receipt_email,
-            paid_at: rfc3339(p.paid_at),
-        });
+        let payment = payment
+            .map(|p| views::Payment {
+                method: p.method(),
+                id: p.id,
+                object: Default::default(),
+                amount: row.money(p.amount_minor),
+                currency: p.currency,
+                receipt_email: p.receipt_email,
+                paid_at: rfc3339(p.paid_at),
+            })
+            .or_else(|| agent_payment(row));
         let (events, events_has_more) = if with_events {
             let (events, has_more) = self.newest_events(&row.id)?;
             (Some(events), Some(has_more))
@@ -132,6 +151,8 @@ impl Ledger<'_> {
             payout: row.payout_view(),
             claim: self.claim_for(&row.id)?.map(|c| c.view()),
             card_attempts: self.card_attempts(&row.id)?,
+            capture: Wire::from(row.capture()),
+            reveal_expires_at: row.reveal_until.map(rfc3339),
             events,
             events_has_more,
         })
@@ -171,14 +192,32 @@ impl Ledger<'_> {
         id: Option<&str>,
     ) -> Result<views::PublicPaymentRequest, Fail> {
         let row = self.load_request(id)?;
-        let payment = self.payment_for(&row.id)?.map(|p| views::PublicPayment {
-            id: p.id,
-            method_type: p.method,
-            brand: p.brand,
-            last4: p.last4,
-            payer_email_masked: p.payer_email_masked,
-            paid_at: rfc3339(p.paid_at),
-        });
+        let payment = self
+            .payment_for(&row.id)?
+            .map(|p| views::PublicPayment {
+                id: p.id,
+                method_type: p.method,
+                brand: p.brand,
+                last4: p.last4,
+                payer_email_masked: p.payer_email_masked,
+                paid_at: rfc3339(p.paid_at),
+            })
+            .or_else(|| {
+                agent_payment(&row).map(|p| {
+                    let (brand, last4) = match p.method {
+                        views::PaymentMethod::Card(c) => (Some(c.brand), Some(c.last4)),
+                        _ => (None, None),
+                    };
+                    views::PublicPayment {
+                        id: p.id,
+                        method_type: "card".into(),
+                        brand,
+                        last4,
+                        payer_email_masked: None,
+                        paid_at: p.paid_at,
+                    }
+                })
+            });
         Ok(views::PublicPaymentRequest {
             id: row.id.clone(),
             object: Default::default(),

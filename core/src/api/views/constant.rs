@@ -69,6 +69,10 @@ constants!(
     PayPalOrderObject = "paypal_order",
     /// `next_action`'s `"type": "redirect"`.
     RedirectType = "redirect",
+    /// `"object": "card_reveal"`.
+    CardRevealObject = "card_reveal",
+    /// A card method's `"captured_by": "agent"`: the agent charged it outside chatpay.
+    AgentCapturedBy = "agent",
 );
 
 #[cfg(test)]

@@ -31,10 +31,14 @@ pub enum EventType {
     PaymentRequestViewed,
     BuyerEnteringDetails,
     BuyerDetailsComplete,
+    /// Agent capture: the buyer's card was sealed for the requesting agent.
+    PaymentRequestCollected,
+    /// Agent capture: the requesting agent revealed the card (brand and last 4 only here).
+    PaymentRequestCardRevealed,
 }
 
 impl EventType {
-    pub const ALL: [(EventType, &'static str); 19] = [
+    pub const ALL: [(EventType, &'static str); 21] = [
         (EventType::PaymentRequestCreated, "payment_request.created"),
         (EventType::PaymentRequestPaid, "payment_request.paid"),
         (
@@ -72,6 +76,14 @@ impl EventType {
         (EventType::PaymentRequestViewed, "payment_request.viewed"),
         (EventType::BuyerEnteringDetails, "buyer.entering_details"),
         (EventType::BuyerDetailsComplete, "buyer.details_complete"),
+        (
+            EventType::PaymentRequestCollected,
+            "payment_request.collected",
+        ),
+        (
+            EventType::PaymentRequestCardRevealed,
+            "payment_request.card_revealed",
+        ),
     ];
 
     pub fn as_str(self) -> &'static str {

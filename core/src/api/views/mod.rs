@@ -9,6 +9,7 @@
 
 pub mod agent;
 pub mod api_key;
+pub mod card_reveal;
 pub mod claim;
 pub mod constant;
 pub mod event;
@@ -23,6 +24,7 @@ pub mod seller;
 
 pub use agent::Agent;
 pub use api_key::ApiKey;
+pub use card_reveal::CardReveal;
 pub use claim::{Claim, PublicClaim};
 pub use event::{Event, EventType};
 pub use fulfillment::{Payout, Shipment};

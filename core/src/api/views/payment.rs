@@ -1,7 +1,8 @@
 //! A payment: the seller's full record of the card that paid, and the buyer's receipt view.
 
 use crate::api::views::constant::{
-    CardType, PayPalOrderObject, PayPalType, PaymentObject, RedirectType, WalletType,
+    AgentCapturedBy, CardType, PayPalOrderObject, PayPalType, PaymentObject, RedirectType,
+    WalletType,
 };
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,10 @@ pub struct CardDetails {
     pub exp_year: u32,
     /// A keyed hash of the number: the same for the same card at the same seller.
     pub fingerprint: String,
+    /// `agent` when the requesting agent charged the card outside chatpay (agent capture);
+    /// absent when chatpay's processor did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_by: Option<AgentCapturedBy>,
 }
 
 /// Paid with PayPal: the payer's masked email and PayPal payer id.

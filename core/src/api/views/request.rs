@@ -2,6 +2,7 @@
 //! every seller action on it) and the buyer's (`.../public`, `pay`, `decline`), and what each
 //! lets its reader do next, decided by the transition table in [`crate::state`].
 
+use crate::agent_capture::Capture;
 use crate::api::views::claim::{Claim, PublicClaim};
 use crate::api::views::constant::PaymentRequestObject;
 use crate::api::views::event::Event;
@@ -75,6 +76,13 @@ pub struct PaymentRequest {
     pub claim: Option<Claim>,
     #[serde(default)]
     pub card_attempts: CardAttempts,
+    /// `processor` (chatpay charges the card) or `agent` (sealed for the requesting agent).
+    #[serde(default)]
+    pub capture: Wire<Capture>,
+    /// Agent capture: until when the agent may reveal the collected card; null before the
+    /// buyer pays, and once it is processed or expired.
+    #[serde(default)]
+    pub reveal_expires_at: Option<String>,
     /// The newest 100 events, oldest first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<Event>>,
@@ -94,6 +102,7 @@ impl PaymentRequest {
             has_claim: self.claim.is_some(),
             claim: self.claim.as_ref().and_then(|c| c.status.known()),
             locked: self.card_attempts.locked,
+            agent_captured: self.capture.known() == Some(Capture::Agent),
         }
     }
 
@@ -150,6 +159,7 @@ impl PublicPaymentRequest {
             has_claim: self.claim.is_some(),
             claim: self.claim.as_ref().and_then(|c| c.status.known()),
             locked: false,
+            agent_captured: false,
         }
     }
 

@@ -52,6 +52,7 @@ pub fn payment_request() -> Value {
                    "failure_message": null},
         "claim": claim(),
         "card_attempts": {"declined": 1, "cards_declined": 1, "locked": false},
+        "capture": "processor", "reveal_expires_at": null,
         "events": [event()], "events_has_more": false,
     })
 }
@@ -69,6 +70,7 @@ pub fn open_payment_request() -> Value {
         "payment": null, "next_action": null, "shipping": null, "fulfillment_status": "unfulfilled", "shipment": null,
         "refund_status": "none", "amount_refunded": "0", "refunds": [], "payout": null, "claim": null,
         "card_attempts": {"declined": 5, "cards_declined": 2, "locked": true},
+        "capture": "agent", "reveal_expires_at": null,
     })
 }
 
@@ -112,6 +114,7 @@ pub fn seller() -> Value {
                                 "country": "DE", "last4": "3000"},
         "limits": {"EUR": {"max_per_request": "500.00", "max_rolling_168h": null},
                    "USD": {"max_per_request": null, "max_rolling_168h": "2000.00"}},
+        "agent_capture": {"enabled": true, "window_minutes": 10},
         "secret_key": "sk_test_mfrggzdfmztwq2lkq7wlwbdx3k5fe2ka",
     })
 }

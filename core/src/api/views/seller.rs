@@ -2,6 +2,7 @@
 //! `POST /v1/sellers`, `GET`/`PATCH /v1/seller` and `reset_keys` return it.
 
 use crate::accounts::profile::BusinessType;
+use crate::agent_capture::AgentCapture;
 use crate::api::views::constant::{BankAccountObject, SellerObject};
 use crate::api::wire::Wire;
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,9 @@ pub struct Seller {
     /// Keyed by ISO 4217 code.
     #[serde(default)]
     pub limits: BTreeMap<String, CurrencyLimits>,
+    /// Whether the seller's agents may reveal collected cards (issue 9), and for how long.
+    #[serde(default)]
+    pub agent_capture: AgentCapture,
     /// Only when a secret is issued (creation, `reset_keys`): shown once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<String>,

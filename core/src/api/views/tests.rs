@@ -298,7 +298,11 @@ fn cases() -> Vec<(&'static str, Through, Vec<Value>)> {
         (
             "CardDetails",
             through::<CardDetails>,
-            vec![request["payment"]["method"].clone()],
+            vec![
+                request["payment"]["method"].clone(),
+                json!({"type": "card", "brand": "amex", "last4": "0005", "exp_month": 12,
+                       "exp_year": 2030, "fingerprint": "fp_3k5fe2kac4vvxq3a", "captured_by": "agent"}),
+            ],
         ),
         (
             "ShippingAddress",
