@@ -1,5 +1,6 @@
 //! A new payment request in the open conversation: amount, currency, description, whether
-//! to collect a shipping address (and, for the seller's key, which agent it counts for).
+//! to collect a shipping address, whether the agent charges the card itself (agent capture),
+//! and, for the seller's key, which agent it counts for.
 //! The API judges every field; its error shows beside the field it names.
 
 use crate::api::{self, Failure};
@@ -18,6 +19,7 @@ pub fn request_body(
     description: &str,
     collect_shipping: bool,
     agent_id: &str,
+    agent_capture: bool,
 ) -> Value {
     let mut body = json!({
         "amount": amount.trim(),
@@ -28,6 +30,9 @@ pub fn request_body(
     });
     if !agent_id.trim().is_empty() {
         body["agent_id"] = Value::String(agent_id.trim().to_owned());
+    }
+    if agent_capture {
+        body["capture"] = Value::String("agent".into());
     }
     body
 }
@@ -43,6 +48,7 @@ where
     let description = RwSignal::new(String::new());
     let shipping = RwSignal::new(false);
     let agent = RwSignal::new(String::new());
+    let capture = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<Failure>);
     let done = RwSignal::new(None::<String>);
@@ -62,6 +68,7 @@ where
             &description.get_untracked(),
             shipping.get_untracked(),
             &agent.get_untracked(),
+            capture.get_untracked(),
         );
         busy.set(true);
         failure.set(None);
@@ -82,6 +89,7 @@ where
                     amount.set(String::new());
                     description.set(String::new());
                     shipping.set(false);
+                    capture.set(false);
                     done.set(Some("Request created. Paste it into the chat.".into()));
                     on_created(created);
                 }
@@ -114,6 +122,7 @@ where
         }
     };
     let currency_invalid = blames("currency");
+    let capture_invalid = blames("capture");
 
     view! {
         <form class="compose" on:submit=submit novalidate aria-labelledby="compose-title">
@@ -136,6 +145,11 @@ where
                     on:change=move |ev| { shipping.set(event_target_checked(&ev)); edited(); } />
                 <span>"Collect a shipping address"</span>
             </label>
+            <label class="check" class:invalid=capture_invalid>
+                <input type="checkbox" id="new-capture" prop:checked=move || capture.get()
+                    on:change=move |ev| { capture.set(event_target_checked(&ev)); edited(); } />
+                <span>"I charge the card myself (agent capture: the card is kept for me for minutes)"</span>
+            </label>
             {move || failure.get().map(|f| view! { <p class="error" role="alert">{f.message()}</p> })}
             {move || done.get().map(|m| view! { <p class="done" role="status">{m}</p> })}
             <button type="submit" class="primary" id="create-request" disabled=move || busy.get()>
@@ -151,13 +165,14 @@ mod tests {
 
     #[test]
     fn the_body_is_trimmed_and_names_an_agent_only_when_typed() {
-        let body = request_body("chat-42", " 24.00 ", "EUR", " Mug ", true, "");
+        let body = request_body("chat-42", " 24.00 ", "EUR", " Mug ", true, "", false);
         assert_eq!(
             body,
             json!({"amount": "24.00", "currency": "EUR", "description": "Mug",
                    "conversation_id": "chat-42", "collect_shipping": true})
         );
-        let body = request_body("chat-42", "1", "USD", "x", false, " maya ");
+        let body = request_body("chat-42", "1", "USD", "x", false, " maya ", true);
         assert_eq!(body["agent_id"], "maya");
+        assert_eq!(body["capture"], "agent");
     }
 }

@@ -11,8 +11,10 @@ use crate::feed::{Feed, Link};
 use crate::intl::{format_amount, format_time, humanize};
 use crate::paste::PasteBox;
 use crate::progress::{self, Step};
+use crate::reveal::{CollectedCard, Shown};
 use crate::session::Session;
 use chatpay_core::api::views::{Event, List, PaymentRequest};
+use chatpay_core::state::Status;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -55,6 +57,7 @@ fn Conversation(id: String) -> impl IntoView {
     let link = RwSignal::new(Link::Connecting);
     let selected = RwSignal::new(None::<String>);
     let pasting = RwSignal::new(None::<String>);
+    let shown: Shown = RwSignal::new(None);
     // Bumped by the feed and by every action: the requests (and the open order) read again.
     let changed = RwSignal::new(0u32);
     let feed = StoredValue::new_local(None::<Feed>);
@@ -136,7 +139,7 @@ fn Conversation(id: String) -> impl IntoView {
                         if list.is_empty() {
                             return view! { <li class="empty">"No payment requests in this conversation yet."</li> }.into_any();
                         }
-                        list.into_iter().rev().map(|r| view! { <RequestProgress request=r timeline selected pasting /> }).collect_view().into_any()
+                        list.into_iter().rev().map(|r| view! { <RequestProgress request=r timeline selected pasting changed shown /> }).collect_view().into_any()
                     })}
                 </ul>
                 <h3>"Timeline"</h3>
@@ -179,8 +182,12 @@ fn RequestProgress(
     timeline: RwSignal<Vec<Event>>,
     selected: RwSignal<Option<String>>,
     pasting: RwSignal<Option<String>>,
+    changed: RwSignal<u32>,
+    shown: Shown,
 ) -> impl IntoView {
     let id = request.id.clone();
+    let collected = (request.status.known() == Some(Status::Collected))
+        .then(|| view! { <CollectedCard request_id=id.clone() expires_at=request.reveal_expires_at.clone() changed shown /> });
     let steps_id = id.clone();
     let steps = move || timeline.with(|t| progress::steps(t, &steps_id));
     let payable = request.actions().pay;
@@ -196,6 +203,7 @@ fn RequestProgress(
             <ol class="steps" aria-label="Buyer progress">
                 {move || steps().into_iter().map(|s| view! { <StepRow step=s /> }).collect_view()}
             </ol>
+            {collected}
             <div class="row">
                 <button type="button" class="secondary open-order" on:click=move |_| selected.set(Some(open_id.clone()))>
                     "Open order"

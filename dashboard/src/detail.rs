@@ -194,6 +194,13 @@ pub fn actor_text(actor: &str) -> String {
 fn method_text(method: &chatpay_core::api::views::PaymentMethod) -> String {
     use chatpay_core::api::views::PaymentMethod;
     match method {
+        PaymentMethod::Card(c) if c.captured_by.is_some() => {
+            format!(
+                "{} ···· {} · charged by the agent",
+                humanize(&c.brand),
+                c.last4
+            )
+        }
         PaymentMethod::Card(c) => format!("{} ···· {}", humanize(&c.brand), c.last4),
         PaymentMethod::PayPal(p) => match &p.payer_email_masked {
             Some(email) => format!("PayPal · {email}"),

@@ -15,6 +15,7 @@ pub mod history;
 pub mod intl;
 pub mod paste;
 pub mod progress;
+pub mod reveal;
 pub mod revenue;
 pub mod session;
 

@@ -5,7 +5,7 @@
 use chatpay_core::api::views::{Event, EventType};
 
 /// The steps the console shows for one request, in the order a buyer meets them.
-pub const STEPS: [(EventType, &str, &str); 7] = [
+pub const STEPS: [(EventType, &str, &str); 8] = [
     (EventType::PaymentRequestCreated, "requested", "Requested"),
     (EventType::PaymentRequestViewed, "viewed", "Viewed"),
     (
@@ -19,6 +19,12 @@ pub const STEPS: [(EventType, &str, &str); 7] = [
         "Details complete",
     ),
     (EventType::PaymentRequestPaymentFailed, "failed", "Failed"),
+    // Agent capture: the card was sealed for the agent, who charges it.
+    (
+        EventType::PaymentRequestCollected,
+        "collected",
+        "Card collected",
+    ),
     (EventType::PaymentRequestDeclined, "declined", "Declined"),
     (EventType::PaymentRequestPaid, "paid", "Paid"),
 ];
@@ -64,8 +70,8 @@ pub fn last_id(timeline: &[Event]) -> Option<String> {
         .map(|e| e.id.clone())
 }
 
-/// The steps of `request_id`, from the events that concern it. Failed and declined show only
-/// once they happened: most buyers never meet them.
+/// The steps of `request_id`, from the events that concern it. Failed, declined and collected
+/// show only once they happened: most buyers never meet them.
 pub fn steps(timeline: &[Event], request_id: &str) -> Vec<Step> {
     STEPS
         .iter()
@@ -76,7 +82,9 @@ pub fn steps(timeline: &[Event], request_id: &str) -> Vec<Step> {
                 .collect();
             let optional = matches!(
                 kind,
-                EventType::PaymentRequestPaymentFailed | EventType::PaymentRequestDeclined
+                EventType::PaymentRequestPaymentFailed
+                    | EventType::PaymentRequestDeclined
+                    | EventType::PaymentRequestCollected
             );
             if optional && hits.is_empty() {
                 return None;
@@ -92,7 +100,7 @@ pub fn steps(timeline: &[Event], request_id: &str) -> Vec<Step> {
 }
 
 /// Whether an event changes what the request itself says (status, shipment, refunds), so the
-/// console reads the request again; the buyer's progress stages do not.
+/// console reads the request again; the buyer's progress stages and a reveal do not.
 pub fn changes_request(event: &Event) -> bool {
     !matches!(
         event.kind.known(),
@@ -100,6 +108,7 @@ pub fn changes_request(event: &Event) -> bool {
             EventType::PaymentRequestViewed
                 | EventType::BuyerEnteringDetails
                 | EventType::BuyerDetailsComplete
+                | EventType::PaymentRequestCardRevealed
         )
     )
 }

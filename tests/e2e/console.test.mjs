@@ -3,7 +3,9 @@
 // conversation, creates a payment request and reads what to paste; a buyer in another
 // browser context pays it in the chat, and the console shows "entering details" and then
 // "paid" live, from the feed alone. A second request goes out as the hosted link, which the
-// console sees viewed and then cancels. Agents get no refund; the seller's key does.
+// console sees viewed and then cancels. Agents get no refund; the seller's key does. With
+// agent capture, the agent reveals the collected card (with its countdown) and marks it
+// processed, and the console keeps no copy.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -170,6 +172,57 @@ describe('the agent console', () => {
     await console_.locator(`.request-progress[data-id="${second}"] .badge.status-canceled`).waitFor({ state: 'attached' });
     const after = await sellerApi(edge, demo.secret_key, 'GET', `/v1/payment_requests/${second}`);
     assert.equal(after.json.status, 'canceled');
+    await buyer.context().close();
+  });
+
+  test('agent capture: the agent reveals the collected card with a countdown, then marks it processed', async () => {
+    const setting = await sellerApi(edge, demo.secret_key, 'PATCH', '/v1/seller',
+      { agent_capture: { enabled: true, window_minutes: 10 } });
+    assert.equal(setting.status, 200, JSON.stringify(setting.json));
+    await console_.fill('#new-amount', '61.00');
+    await console_.fill('#new-description', 'Phone order: espresso machine');
+    await console_.check('#new-capture');
+    await console_.click('#create-request');
+    await console_.waitForSelector('.compose .done');
+    const id = await console_.locator('.paste').getAttribute('data-id');
+    const request = await sellerApi(edge, demo.secret_key, 'GET', `/v1/payment_requests/${id}`);
+    assert.equal(request.json.capture, 'agent');
+
+    const buyer = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    buyer.on('pageerror', (e) => errors.push(`${buyer.url()}: ${e.stack ?? e}`));
+    await chatWithCard(buyer, edge, id, request.json.client_secret);
+    const frame = await cardFrame(buyer, id);
+    await fillCard(frame, { number: '4242 4242 4242 4242', cvc: '737' });
+    await inView({ page: buyer, frame, id });
+    await frame.click('.cp-pay');
+    await frame.waitForFunction(() => /sent securely to the seller/.test(document.body.textContent), null, { timeout: 20_000 });
+
+    // Live: the console shows the collected card's window, counting down.
+    const collected = console_.locator(`.collected[data-id="${id}"]`);
+    await collected.waitFor({ timeout: 10_000 });
+    const timer = collected.locator('.countdown');
+    const first = await timer.textContent();
+    assert.match(first, /^(10:00|9:[0-5]\d)$/, first);
+    await console_.waitForFunction(([sel, was]) => document.querySelector(sel)?.textContent !== was,
+      [`.collected[data-id="${id}"] .countdown`, first], { timeout: 5_000 });
+    assert.equal(await collected.locator('.reveal-number').count(), 0, 'hidden until asked for');
+
+    await collected.locator('.reveal-card').click();
+    await collected.locator('.reveal-number').waitFor();
+    assert.equal(await collected.locator('.reveal-number').textContent(), '4242 4242 4242 4242');
+    assert.equal(await collected.locator('.reveal-cvc').textContent(), '737');
+    await console_.screenshot({ path: path.join(ARTIFACTS, 'console-revealed.png'), fullPage: true });
+    const kept = await console_.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + location.href);
+    assert.ok(!kept.includes('4242424242424242') && !kept.includes('737'), 'the card is never stored by the console');
+    await console_.locator(`.conversation-timeline .event[data-type="payment_request.card_revealed"][data-request="${id}"]`).waitFor({ state: 'attached' });
+
+    await collected.locator('.mark-processed').click();
+    await console_.locator(`.request-progress[data-id="${id}"] .badge.status-paid`).waitFor();
+    assert.equal(await console_.locator(`.collected[data-id="${id}"]`).count(), 0);
+    assert.ok(!(await console_.textContent('body')).includes('4242 4242 4242 4242'), 'the card left the page');
+    const paid = await sellerApi(edge, demo.secret_key, 'GET', `/v1/payment_requests/${id}`);
+    assert.equal(paid.json.status, 'paid');
+    assert.equal(paid.json.payment.method.captured_by, 'agent');
     await buyer.context().close();
   });
 
