@@ -34,30 +34,25 @@ struct Sealed {
     name: fn(&str) -> String,
 }
 
+impl Sealed {
+    /// A row's one sealed value, named by its own id.
+    const fn under_id(table: &'static str, id_column: &'static str) -> Sealed {
+        Sealed {
+            table,
+            id_column,
+            sealed_column: "sealed",
+            key_column: "key_id",
+            name: str::to_owned,
+        }
+    }
+}
+
 /// Everything sealed under the vault key: cards, bank accounts, and each webhook
 /// endpoint's signing secret and, during a roll, its previous one.
 const SEALED: [Sealed; 4] = [
-    Sealed {
-        table: "vault",
-        id_column: "token",
-        sealed_column: "sealed",
-        key_column: "key_id",
-        name: str::to_owned,
-    },
-    Sealed {
-        table: "bank_accounts",
-        id_column: "id",
-        sealed_column: "sealed",
-        key_column: "key_id",
-        name: str::to_owned,
-    },
-    Sealed {
-        table: "webhook_endpoints",
-        id_column: "id",
-        sealed_column: "sealed",
-        key_column: "key_id",
-        name: str::to_owned,
-    },
+    Sealed::under_id("vault", "token"),
+    Sealed::under_id("bank_accounts", "id"),
+    Sealed::under_id("webhook_endpoints", "id"),
     Sealed {
         table: "webhook_endpoints",
         id_column: "id",
