@@ -20,6 +20,7 @@ step "lint";                       cargo clippy -p chatpay-core -p chatpay-edge 
                                    cargo clippy -p chatpay-edge --features demo --target wasm32-unknown-unknown -- -D warnings
 step "unit + property tests (every crate but tests/)"; cargo test --workspace --exclude chatpay-tests
 step "PayPal stand-in self-test";        node --test tests/paypal/standin.test.mjs
+step "type definitions (TypeScript, React 18)"; node --test tests/types/types.test.mjs
 step "integration tests (wrangler dev)"; cargo test -p chatpay-tests -- --test-threads 8
 step "API conformance (schemathesis)";   scripts/schemathesis.sh
 step "end to end (headless Chromium)";   node --test --test-concurrency=1 'tests/e2e/*.test.mjs'
