@@ -2,14 +2,21 @@
 # Installs what is missing, at pinned versions: the wasm32 target, wasm-bindgen-cli and
 # worker-build (skipped when the right versions are installed), the npm packages (wrangler,
 # Node 22, binaryen, playwright-core), schemathesis in the project-local venv
-# .venv-schemathesis/ and, with --browser, Debian's chromium and chromedriver.
+# .venv-schemathesis/ and, with --browser, Debian's chromium and chromedriver, and
+# fonts-noto-cjk (without it, screenshots in Chinese or Japanese show boxes).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-if [[ "${1:-}" == "--browser" ]] && ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1; then
-  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
-  $SUDO apt-get install -y chromium chromium-driver || { $SUDO apt-get update && $SUDO apt-get install -y chromium chromium-driver; }
+if [[ "${1:-}" == "--browser" ]]; then
+  browser=()
+  command -v chromium >/dev/null 2>&1 || browser+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || browser+=(chromium-driver)
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || browser+=(fonts-noto-cjk)
+  if ((${#browser[@]})); then
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+    $SUDO apt-get install -y "${browser[@]}" || { $SUDO apt-get update && $SUDO apt-get install -y "${browser[@]}"; }
+  fi
 fi
 if ! dpkg -s pkg-config libssl-dev >/dev/null 2>&1; then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
