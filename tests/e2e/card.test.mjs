@@ -274,6 +274,32 @@ describe('cards outside the demo page', () => {
     await page.context().close();
   });
 
+  test('the card asks for its request once, while its wasm is still downloading', async () => {
+    const created = await sellerApi(edge, demo.secret_key, 'POST', '/v1/payment_requests',
+      { amount: '4.00', currency: 'USD', description: 'Prefetched' });
+    const id = created.json.id;
+    const page = await newPage();
+    // As on a phone's network, where the wasm takes a while: it arrives 600 ms late here.
+    await page.context().route(/\/v1\/assets\/.*\.wasm$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await route.continue();
+    });
+    const order = [];
+    page.on('request', (r) => {
+      if (r.url().includes(`/v1/payment_requests/${id}/public`)) order.push(`public ${r.method()}`);
+    });
+    page.on('requestfinished', (r) => {
+      if (r.frame()?.url().includes(`/v1/frame/${id}`) && r.url().endsWith('.wasm')) order.push('wasm done');
+    });
+    await chatWithCard(page, id, created.json.client_secret);
+    await cardFrame(page, id);
+    // boot.js starts the fetch beside the wasm, not after it; the card takes that answer, so
+    // one GET only.
+    assert.deepEqual(order.filter((o) => o.startsWith('public')), ['public GET'], order.join(', '));
+    assert.ok(order.indexOf('public GET') < order.indexOf('wasm done'), order.join(', '));
+    await page.context().close();
+  });
+
   test('an agent-captured card says it went to the seller and the host hears chatpay:collected', async () => {
     const on = await sellerApi(edge, demo.secret_key, 'PATCH', '/v1/seller',
       { agent_capture: { enabled: true, window_minutes: 5 } });

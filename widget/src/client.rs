@@ -10,7 +10,7 @@ use chatpay_core::api::ApiError;
 use gloo_net::http::{Request, Response};
 use js_sys::{Reflect, JSON};
 use std::sync::Arc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// How a call ended. `Network` means no answer arrived, so the attempt may or may not have
 /// reached the server; the caller retries it under the same idempotency key.
@@ -56,8 +56,29 @@ const RETRY_PAUSES: [i32; 2] = [400, 1200];
 pub async fn fetch_public(frame: &Frame) -> Result<Shown, Failure> {
     let url = request_url(frame, "public");
     let auth = bearer(frame)?;
+    if let Some(response) = prefetched().await {
+        return buyer_view(&read(response).await?);
+    }
     let json = with_retries(|| Request::get(&url).header("Authorization", &auth).send()).await?;
     buyer_view(&json)
+}
+
+/// The answer to the same `GET .../public` that boot.js started while the wasm downloaded,
+/// taken once (a reload of the card fetches again). `None` when there was none, or it never
+/// got an answer: the caller then fetches with its retries.
+async fn prefetched() -> Option<Response> {
+    let global = js_sys::global();
+    let name = JsValue::from_str("chatpayPublic");
+    let promise = Reflect::get(&global, &name)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let _ = Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &name);
+    let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    answer
+        .dyn_into::<web_sys::Response>()
+        .ok()
+        .map(Response::from)
 }
 
 /// `body` is the JSON pay body; it holds the card and goes nowhere but this request.
