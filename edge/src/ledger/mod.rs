@@ -200,7 +200,9 @@ impl SellerLedger {
             let newest = schema::migrate_atomically(&self.state, &sql, keys)?;
             self.migrated.set(newest);
         }
-        if self.resealing.get() {
+        // Only on the newest schema: a code migration (5) ends its transaction early, and the
+        // tables resealed (webhook endpoints, from 8) may not exist until the next wake.
+        if self.resealing.get() && self.migrated.get() {
             self.resealing.set(vault::reseal_batch(&sql, keys)?);
         }
         let offset = settings::clock_offset(&sql)?;
