@@ -10,8 +10,7 @@ use super::rows::{RequestRow, SellerRow};
 use super::settings::{set_setting, setting};
 use super::timers::Timer;
 use super::transitions::illegal;
-use crate::crypto::VAULT_FORMAT;
-use crate::encoding::{hex_decode, hex_encode};
+use crate::encoding::hex_decode;
 use crate::http::{json, Fail};
 use crate::ids::{ObjectId, SellerRef};
 use crate::permissions::{self, Principal, Role};
@@ -183,24 +182,8 @@ impl Ledger<'_> {
             "exp_year": card.expiry.year,
             "name": card.name.expose(),
             "postal_code": card.postal_code.expose(),
-        })
-        .to_string();
-        let sealed = self.keys.seal(&seller.id, &token, plaintext.as_bytes());
-        self.sql.exec(
-            "INSERT INTO vault (token, key_version, key_id, sealed, brand, last4, exp_month, exp_year, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                token.clone().into(),
-                VAULT_FORMAT.into(),
-                self.keys.vault_key_id().into(),
-                hex_encode(&sealed).into(),
-                summary.brand.clone().into(),
-                summary.last4.clone().into(),
-                i64::from(summary.exp_month).into(),
-                i64::from(summary.exp_year).into(),
-                fingerprint.into(),
-                now.into(),
-            ],
-        )?;
+        });
+        self.seal_card(seller, &token, card, &fingerprint, now, &plaintext)?;
         let card_json = serde_json::to_string(&summary).map_err(|_| Fail::internal("card"))?;
         self.sql.exec(
             "UPDATE payment_requests SET capture_token = ?, captured_card = ?, reveal_until = ? WHERE id = ?",

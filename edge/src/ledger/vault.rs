@@ -138,9 +138,24 @@ impl Ledger<'_> {
             "number": card.number.expose_digits(),
             "exp_month": card.expiry.month,
             "exp_year": card.expiry.year,
-        })
-        .to_string();
-        let sealed = self.keys.seal(&seller.id, token, plaintext.as_bytes());
+        });
+        self.seal_card(seller, token, card, fingerprint, now, &plaintext)
+    }
+
+    /// Seals `plaintext` (what is kept of `card`) as vault entry `token` under the current
+    /// vault key, with the card's brand, last 4, expiry and fingerprint beside it in the clear.
+    pub(crate) fn seal_card(
+        &self,
+        seller: &SellerRow,
+        token: &str,
+        card: &chatpay_core::api::CardInput,
+        fingerprint: &str,
+        now: i64,
+        plaintext: &serde_json::Value,
+    ) -> Result<(), Fail> {
+        let sealed = self
+            .keys
+            .seal(&seller.id, token, plaintext.to_string().as_bytes());
         self.sql.exec(
             "INSERT INTO vault (token, key_version, key_id, sealed, brand, last4, exp_month, exp_year, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
