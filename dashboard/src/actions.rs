@@ -4,6 +4,7 @@
 //! on failure the API's message beside the field it names.
 
 use crate::api::{self, Failure};
+use crate::fields::{blames, TextField};
 use crate::intl::humanize;
 use crate::session::Session;
 use chatpay_core::api::views::{CardAttempts, PaymentRequest};
@@ -58,11 +59,8 @@ impl Attempt {
         });
     }
 
-    fn blames(self, param: &'static str) -> impl Fn() -> bool + Copy {
-        move || {
-            self.failure
-                .with(|f| f.as_ref().and_then(Failure::param).as_deref() == Some(param))
-        }
+    fn blames(self, param: &'static str) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+        blames(self.failure, param)
     }
 
     fn error_view(self) -> impl IntoView {
@@ -283,27 +281,4 @@ fn locked_hint(tried: &CardAttempts) -> String {
         "{} declines with {cards}: the buyer cannot try again until you unlock it. Unlock only if you trust the buyer.",
         tried.declined
     )
-}
-
-#[component]
-fn TextField<F>(
-    id: &'static str,
-    label: &'static str,
-    value: RwSignal<String>,
-    invalid: F,
-    #[prop(optional)] inputmode: Option<&'static str>,
-) -> impl IntoView
-where
-    F: Fn() -> bool + Copy + Send + Sync + 'static,
-{
-    view! {
-        <label class="field" for=id>
-            <span>{label}</span>
-            <input id=id name=id type="text" autocomplete="off" inputmode=inputmode
-                class:invalid=invalid
-                aria-invalid=move || invalid().to_string()
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev)) />
-        </label>
-    }
 }

@@ -4,6 +4,7 @@
 //! The API judges every field; its error shows beside the field it names.
 
 use crate::api::{self, Failure};
+use crate::fields::{blames, TextField};
 use crate::session::Session;
 use chatpay_core::api::views::PaymentRequest;
 use chatpay_core::currency::Currency;
@@ -102,33 +103,16 @@ where
     };
     // Changing the form makes it a new request, with a new idempotency key.
     let edited = move || attempt_key.set_value(api::new_idempotency_key());
-    let blames = move |param: &'static str| {
-        move || failure.with(|f| f.as_ref().and_then(Failure::param).as_deref() == Some(param))
-    };
-    let text = move |id: &'static str,
-                     label: &'static str,
-                     param: &'static str,
-                     value: RwSignal<String>,
-                     inputmode: Option<&'static str>| {
-        let invalid = blames(param);
-        view! {
-            <label class="field" for=id>
-                <span>{label}</span>
-                <input id=id name=id type="text" autocomplete="off" inputmode=inputmode
-                    class:invalid=invalid aria-invalid=move || invalid().to_string()
-                    prop:value=move || value.get()
-                    on:input=move |ev| { value.set(event_target_value(&ev)); edited(); } />
-            </label>
-        }
-    };
-    let currency_invalid = blames("currency");
-    let capture_invalid = blames("capture");
+    let on_edit = Callback::new(move |()| edited());
+    let currency_invalid = blames(failure, "currency");
+    let capture_invalid = blames(failure, "capture");
 
     view! {
         <form class="compose" on:submit=submit novalidate aria-labelledby="compose-title">
             <h3 id="compose-title">"New payment request"</h3>
             <div class="grid">
-                {text("new-amount", "Amount", "amount", amount, Some("decimal"))}
+                <TextField id="new-amount" label="Amount" value=amount invalid=blames(failure, "amount")
+                    inputmode="decimal" on_edit=on_edit />
                 <label class="field" for="new-currency">
                     <span>"Currency"</span>
                     <select id="new-currency" name="new-currency" class:invalid=currency_invalid
@@ -137,8 +121,12 @@ where
                         {Currency::all().map(|c| view! { <option value=c.code()>{c.code()}</option> }).collect_view()}
                     </select>
                 </label>
-                {text("new-description", "Description", "description", description, None)}
-                {(!is_agent).then(|| text("new-agent", "Agent (optional)", "agent_id", agent, None))}
+                <TextField id="new-description" label="Description" value=description
+                    invalid=blames(failure, "description") on_edit=on_edit />
+                {(!is_agent).then(|| view! {
+                    <TextField id="new-agent" label="Agent (optional)" value=agent
+                        invalid=blames(failure, "agent_id") on_edit=on_edit />
+                })}
             </div>
             <label class="check">
                 <input type="checkbox" id="new-shipping" prop:checked=move || shipping.get()

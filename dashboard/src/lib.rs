@@ -11,6 +11,7 @@ pub mod compose;
 pub mod conversations;
 pub mod detail;
 pub mod feed;
+pub mod fields;
 pub mod history;
 pub mod intl;
 pub mod paste;

@@ -3,6 +3,7 @@
 //! figures in a table below each chart.
 
 use crate::api::{self, Failure};
+use crate::fields::{blames, TextField};
 use crate::intl::{day_start, format_amount, utc_date};
 use crate::session::Session;
 use chatpay_core::api::views::{RevenueReport, RevenueRow};
@@ -70,33 +71,16 @@ pub fn Revenue() -> impl IntoView {
     };
     load();
 
-    let blames = move |param: &'static str| {
-        move || failure.with(|f| f.as_ref().and_then(Failure::param).as_deref() == Some(param))
-    };
-    let date_field = move |id: &'static str,
-                           label: &'static str,
-                           param: &'static str,
-                           value: RwSignal<String>| {
-        view! {
-            <label class="field" for=id>
-                <span>{label}</span>
-                <input id=id type="date" class:invalid=blames(param)
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev)) />
-            </label>
-        }
-    };
-
     view! {
         <section class="card" aria-labelledby="revenue-title">
             <h2 id="revenue-title">"Revenue"</h2>
             <form class="filters" on:submit=move |ev| { ev.prevent_default(); load(); }>
                 <div class="grid">
-                    {date_field("r-from", "From", "from", from)}
-                    {date_field("r-to", "To (included)", "to", to)}
+                    <TextField id="r-from" label="From" kind="date" value=from invalid=blames(failure, "from") />
+                    <TextField id="r-to" label="To (included)" kind="date" value=to invalid=blames(failure, "to") />
                     <label class="field" for="r-group">
                         <span>"Group by"</span>
-                        <select id="r-group" class:invalid=blames("group_by")
+                        <select id="r-group" class:invalid=blames(failure, "group_by")
                             prop:value=move || group_by.get()
                             on:change=move |ev| group_by.set(event_target_value(&ev))>
                             {GROUPS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
