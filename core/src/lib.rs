@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod agent_capture;
 pub mod api;
+pub mod appearance;
 pub mod bank;
 pub mod card;
 pub mod currency;
