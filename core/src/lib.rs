@@ -13,6 +13,7 @@ pub mod external_id;
 pub mod fields;
 pub mod iban;
 pub mod live;
+pub mod locale;
 pub mod mask;
 pub mod money;
 pub mod orders;
