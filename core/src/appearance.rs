@@ -44,13 +44,11 @@ impl Color {
         }
         let v = |h: &str| u8::from_str_radix(h, 16).ok();
         match hex.len() {
-            3 => {
-                let d: Vec<u8> = hex
-                    .bytes()
-                    .map(|b| (b as char).to_digit(16).unwrap_or(0) as u8)
-                    .collect();
-                Some(Color(d[0] * 17, d[1] * 17, d[2] * 17))
-            }
+            3 => Some(Color(
+                v(&hex[0..1])? * 17,
+                v(&hex[1..2])? * 17,
+                v(&hex[2..3])? * 17,
+            )),
             6 => Some(Color(v(&hex[0..2])?, v(&hex[2..4])?, v(&hex[4..6])?)),
             _ => None,
         }
@@ -157,6 +155,27 @@ pub struct Palette {
     pub danger: Color,
 }
 
+impl Palette {
+    /// This palette with the colour variable `name` (one of [`COLORS`]) replaced by `c`.
+    fn with(mut self, name: &str, c: Color) -> Palette {
+        match name {
+            "colorPrimary" => self.primary = c,
+            "colorBackground" => self.background = c,
+            "colorText" => self.text = c,
+            _ => self.danger = c,
+        }
+        self
+    }
+}
+
+/// The colour variables, each one field of [`Palette`].
+const COLORS: [&str; 4] = [
+    "colorPrimary",
+    "colorBackground",
+    "colorText",
+    "colorDanger",
+];
+
 const WHITE: Color = Color(0xff, 0xff, 0xff);
 
 /// A valid appearance: the theme, the accepted variables as (CSS custom property, value),
@@ -206,16 +225,15 @@ impl Appearance {
                     color_of(k)
                         .filter(|_| {
                             bases.iter().all(|base| {
+                                // Only this colour and colours acceptable on their own change the palette.
                                 let mut p = *base;
-                                // Only this colour and colours already accepted change the palette.
-                                let pick = |name: &str, d: Color| match color_of(name) {
-                                    Some(c) if name == k || !refused_color(vars, name, base) => c,
-                                    _ => d,
-                                };
-                                p.primary = pick("colorPrimary", p.primary);
-                                p.background = pick("colorBackground", p.background);
-                                p.text = pick("colorText", p.text);
-                                p.danger = pick("colorDanger", p.danger);
+                                for name in COLORS {
+                                    if let Some(c) = color_of(name) {
+                                        if name == k || !refused_color(vars, name, base) {
+                                            p = p.with(name, c);
+                                        }
+                                    }
+                                }
                                 check(&p, k)
                             })
                         })
@@ -269,14 +287,7 @@ fn refused_color(vars: &serde_json::Map<String, Value>, name: &str, base: &Palet
     else {
         return true;
     };
-    let mut p = *base;
-    match name {
-        "colorPrimary" => p.primary = c,
-        "colorBackground" => p.background = c,
-        "colorText" => p.text = c,
-        _ => p.danger = c,
-    }
-    !check(&p, name)
+    !check(&base.with(name, c), name)
 }
 
 #[cfg(test)]
